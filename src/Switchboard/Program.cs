@@ -1,0 +1,2 @@
+var app = Switchboard.SwitchboardApp.Build(args);
+app.Run();

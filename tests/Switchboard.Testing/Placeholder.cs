@@ -1,0 +1,2 @@
+namespace Switchboard.Testing;
+internal static class Placeholder;
