@@ -1,12 +1,123 @@
+using Microsoft.Extensions.Options;
+using OpenTelemetry.Metrics;
+using Switchboard.Accounts;
+using Switchboard.Api;
+using Switchboard.Callbacks;
+using Switchboard.Calls;
+using Switchboard.Calls.Engine;
+using Switchboard.Carriers;
+using Switchboard.Carriers.Simulated;
+using Switchboard.Storage;
+using Switchboard.Storage.Sqlite;
+using Switchboard.TwiML;
+
 namespace Switchboard;
 
+/// <summary>Composition of the server: services, endpoints, start-up.</summary>
 public static class SwitchboardApp
 {
-    public static WebApplication Build(string[] args)
+    public const string DefaultConnectionString = "Data Source=switchboard.db";
+
+    /// <summary>Builds the server; <paramref name="configure"/> lets a host (tests, benchmarks) replace services.</summary>
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateBuilder(args);
+        if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]))
+        {
+            builder.WebHost.UseUrls("http://127.0.0.1:5000");
+        }
+        builder.Services.AddSwitchboard(builder.Configuration);
+        configure?.Invoke(builder);
         var app = builder.Build();
-        app.MapGet("/healthz", () => "ok");
+        app.MapSwitchboard();
         return app;
+    }
+
+    public static IServiceCollection AddSwitchboard(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<CallOptions>().BindConfiguration("Calls").ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<CallbackOptions>().BindConfiguration("Callbacks").ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<SimulationOptions>().BindConfiguration("Simulation");
+        services.AddSingleton(TimeProvider.System);
+
+        services.AddSingleton<ICallStore>(_ => CreateStore(configuration.GetConnectionString("Switchboard") ?? DefaultConnectionString));
+        services.AddSingleton<StoreWriter>();
+        services.AddSingleton<AccountRegistry>();
+        services.AddSingleton<WebhookClient>();
+        services.AddSingleton<CallbackMetrics>();
+        services.AddSingleton<CallMetrics>();
+        services.AddSingleton<CallbackDispatcher>();
+        services.AddSingleton<TwimlFetcher>();
+        services.AddSingleton<CallsPerSecondGate>();
+        services.AddSingleton<ICarrier, SimulatedCarrier>();
+        services.AddSingleton<CarrierRouter>();
+        services.AddSingleton<CallEngine>();
+        services.AddSingleton<BasicAuthFilter>();
+        services.AddSingleton<Readiness>();
+        services.AddHostedService<SwitchboardStartup>();
+
+        services.AddOpenTelemetry().WithMetrics(metrics => metrics
+            .AddMeter(Telemetry.MeterName)
+            .AddAspNetCoreInstrumentation()
+            .AddRuntimeInstrumentation()
+            .AddPrometheusExporter());
+        return services;
+    }
+
+    public static WebApplication MapSwitchboard(this WebApplication app)
+    {
+        app.MapGet("/healthz", (Readiness readiness) => readiness.IsReady
+            ? Results.Text("ok")
+            : Results.Text("starting", statusCode: StatusCodes.Status503ServiceUnavailable));
+        app.MapPrometheusScrapingEndpoint("/metrics");
+        app.MapCallsEndpoints();
+        return app;
+    }
+
+    private static ICallStore CreateStore(string connectionString)
+    {
+        if (connectionString.Contains("Host=", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new NotSupportedException("PostgreSQL storage is not available yet; use a SQLite connection string (Data Source=...)");
+        }
+        return new SqliteCallStore(connectionString);
+    }
+}
+
+/// <summary>Whether start-up (storage, accounts, recovery) has finished: <c>/healthz</c> answers 200 after it.</summary>
+public sealed class Readiness
+{
+    public bool IsReady { get; set; }
+}
+
+/// <summary>
+/// Opens storage, loads accounts, recovers unfinished calls and resumes the outbox before the server
+/// takes requests (hosted services start before Kestrel listens); stops the engine on shutdown.
+/// </summary>
+internal sealed class SwitchboardStartup(ICallStore store, AccountRegistry accounts, StoreWriter writer, CallEngine engine,
+    CallbackDispatcher dispatcher, Readiness readiness, IConfiguration configuration, ILogger<SwitchboardStartup> logger) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await store.InitializeAsync(cancellationToken);
+        StorageLog.Opened(logger, "sqlite", configuration.GetConnectionString("Switchboard") ?? SwitchboardApp.DefaultConnectionString);
+        writer.Start();
+        await accounts.InitializeAsync(cancellationToken);
+        await engine.RecoverAsync(cancellationToken);
+        await dispatcher.StartAsync(cancellationToken);
+        readiness.IsReady = true;
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        readiness.IsReady = false;
+        await engine.DisposeAsync();
+        await dispatcher.DisposeAsync();
+        await writer.FlushAsync();
+        await writer.DisposeAsync();
+        if (store is IAsyncDisposable disposable)
+        {
+            await disposable.DisposeAsync();
+        }
     }
 }

@@ -1,0 +1,60 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using Switchboard.Calls;
+using Switchboard.Storage;
+
+namespace Switchboard.Accounts;
+
+/// <summary>
+/// The accounts this server serves, cached in memory. At start (DESIGN "Contracts"): the account of
+/// <c>TWILIO_ACCOUNT_SID</c>/<c>TWILIO_AUTH_TOKEN</c> when both are set, the accounts listed under
+/// <c>Accounts</c>, and otherwise a development account created once and kept in the store.
+/// </summary>
+public sealed class AccountRegistry(ICallStore store, IConfiguration configuration, TimeProvider time, ILogger<AccountRegistry> logger)
+{
+    private readonly ConcurrentDictionary<string, Account> _accounts = new(StringComparer.Ordinal);
+
+    public Account? DevelopmentAccount { get; private set; }
+
+    public async Task InitializeAsync(CancellationToken cancellationToken)
+    {
+        var configured = new List<AccountOptions>();
+        configuration.GetSection("Accounts").Bind(configured);
+        var sid = configuration["TWILIO_ACCOUNT_SID"];
+        var token = configuration["TWILIO_AUTH_TOKEN"];
+        if (!string.IsNullOrEmpty(sid) && !string.IsNullOrEmpty(token))
+        {
+            configured.Insert(0, new AccountOptions { Sid = sid, AuthToken = token });
+        }
+
+        foreach (var a in configured)
+        {
+            if (!Sids.IsValid(a.Sid, "AC") || string.IsNullOrEmpty(a.AuthToken))
+            {
+                throw new InvalidOperationException($"Account '{a.Sid}' needs an AC… SID and an auth token");
+            }
+            var account = new Account(a.Sid, a.AuthToken, a.FriendlyName ?? a.Sid, time.GetUtcNow());
+            await store.UpsertAccountAsync(account, cancellationToken);
+            _accounts[account.Sid] = account;
+            AccountsLog.Configured(logger, account.Sid);
+        }
+
+        if (configured.Count == 0)
+        {
+            var existing = await store.GetFirstAccountAsync(cancellationToken);
+            if (existing is null)
+            {
+                existing = new Account(Sids.New("AC"), Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)),
+                    "Development account", time.GetUtcNow());
+                await store.UpsertAccountAsync(existing, cancellationToken);
+            }
+            _accounts[existing.Sid] = existing;
+            DevelopmentAccount = existing;
+            AccountsLog.Development(logger, existing.Sid, existing.AuthToken);
+        }
+    }
+
+    public Account? Find(string sid) => _accounts.TryGetValue(sid, out var account) ? account : null;
+
+    public IEnumerable<Account> All => _accounts.Values;
+}

@@ -1,0 +1,136 @@
+using System.Globalization;
+using System.Text.Json;
+using Switchboard.Calls;
+using Switchboard.Storage;
+
+namespace Switchboard.Api;
+
+/// <summary>The Call resource as Twilio writes it (reference §6; OAI <c>api.v2010.account.call</c>).</summary>
+internal static class CallJson
+{
+    private static readonly string[] SubresourceNames =
+    [
+        "notifications", "recordings", "payments", "events", "siprec", "streams", "transcriptions",
+        "user_defined_message_subscriptions", "user_defined_messages",
+    ];
+
+    private static readonly string[] SubresourcePaths =
+    [
+        "Notifications", "Recordings", "Payments", "Events", "Siprec", "Streams", "Transcriptions",
+        "UserDefinedMessageSubscriptions", "UserDefinedMessages",
+    ];
+
+    public static string CallUri(string accountSid, string callSid) => $"/2010-04-01/Accounts/{accountSid}/Calls/{callSid}.json";
+
+    public static void Write(Utf8JsonWriter json, Call call)
+    {
+        var s = call.State;
+        var final = s.Status.IsFinal();
+        json.WriteStartObject();
+        json.WriteString("account_sid", call.AccountSid);
+        WriteNullable(json, "answered_by", call.AnsweredBy);
+        json.WriteString("api_version", "2010-04-01");
+        json.WriteNull("caller_name");
+        json.WriteString("date_created", Rfc2822.Format(call.DateCreated));
+        json.WriteString("date_updated", Rfc2822.Format(call.DateUpdated));
+        json.WriteString("direction", call.Direction);
+        // Duration is the connected time, set once the call has ended (reference §8.3).
+        WriteNullable(json, "duration", final && s.StartTime is not null ? s.Duration.ToString(CultureInfo.InvariantCulture) : null);
+        WriteNullable(json, "end_time", Rfc2822.Format(s.EndTime));
+        json.WriteNull("forwarded_from");
+        json.WriteString("from", call.From);
+        json.WriteString("from_formatted", PhoneNumbers.Format(call.From));
+        json.WriteNull("group_sid");
+        WriteNullable(json, "parent_call_sid", call.ParentCallSid?.Value);
+        json.WriteNull("phone_number_sid");
+        // No billing here: a completed call costs nothing (docs/compatibility.md).
+        WriteNullable(json, "price", final ? "0.00000" : null);
+        json.WriteString("price_unit", "USD");
+        json.WriteString("queue_time", call.QueueTime.ToString(CultureInfo.InvariantCulture));
+        json.WriteString("sid", call.Sid.Value);
+        WriteNullable(json, "start_time", Rfc2822.Format(s.StartTime));
+        json.WriteString("status", s.Status.ToResource());
+        json.WriteStartObject("subresource_uris");
+        var prefix = $"/2010-04-01/Accounts/{call.AccountSid}/Calls/{call.Sid.Value}/";
+        for (var i = 0; i < SubresourceNames.Length; i++)
+        {
+            json.WriteString(SubresourceNames[i], prefix + SubresourcePaths[i] + ".json");
+        }
+        json.WriteEndObject();
+        json.WriteString("to", call.To);
+        json.WriteString("to_formatted", PhoneNumbers.Format(call.To));
+        WriteNullable(json, "trunk_sid", call.TrunkSid);
+        json.WriteString("uri", CallUri(call.AccountSid, call.Sid.Value));
+        json.WriteNull("stir_verstat");
+        json.WriteEndObject();
+    }
+
+    public static void WriteEvent(Utf8JsonWriter json, CallEventRecord e)
+    {
+        json.WriteStartObject();
+        json.WriteStartObject("request");
+        json.WriteString("method", e.Method);
+        json.WriteString("url", e.Url);
+        json.WriteStartObject("parameters");
+        foreach (var (key, value) in e.Parameters)
+        {
+            json.WriteString(JsonNamingPolicy.SnakeCaseLower.ConvertName(key), value);
+        }
+        json.WriteEndObject();
+        json.WriteEndObject();
+        json.WriteStartObject("response");
+        if (e.ResponseCode is { } code)
+        {
+            json.WriteNumber("response_code", code);
+        }
+        else
+        {
+            json.WriteNull("response_code");
+        }
+        json.WriteNumber("request_duration", e.RequestDurationMs);
+        WriteNullable(json, "content_type", e.ContentType);
+        WriteNullable(json, "response_body", e.ResponseBody);
+        json.WriteString("date_created", Rfc2822.Format(e.DateCreated));
+        WriteNullable(json, "error", e.Error);
+        json.WriteEndObject();
+        json.WriteEndObject();
+    }
+
+    public static void WriteNotification(Utf8JsonWriter json, NotificationRecord n, bool instance)
+    {
+        json.WriteStartObject();
+        json.WriteString("account_sid", n.AccountSid);
+        json.WriteString("api_version", "2010-04-01");
+        json.WriteString("call_sid", n.CallSid.Value);
+        json.WriteString("date_created", Rfc2822.Format(n.DateCreated));
+        json.WriteString("date_updated", Rfc2822.Format(n.DateCreated));
+        json.WriteString("error_code", n.ErrorCode.ToString(CultureInfo.InvariantCulture));
+        json.WriteString("log", n.Log.ToString(CultureInfo.InvariantCulture));
+        json.WriteString("message_date", Rfc2822.Format(n.DateCreated));
+        json.WriteString("message_text", n.MessageText);
+        json.WriteString("more_info", TwilioErrors.MoreInfo(n.ErrorCode));
+        WriteNullable(json, "request_method", n.RequestMethod);
+        WriteNullable(json, "request_url", n.RequestUrl);
+        json.WriteString("sid", n.Sid);
+        json.WriteString("uri", $"/2010-04-01/Accounts/{n.AccountSid}/Calls/{n.CallSid.Value}/Notifications/{n.Sid}.json");
+        if (instance)
+        {
+            WriteNullable(json, "request_variables", n.RequestVariables);
+            WriteNullable(json, "response_body", n.ResponseBody);
+            WriteNullable(json, "response_headers", n.ResponseHeaders);
+        }
+        json.WriteEndObject();
+    }
+
+    private static void WriteNullable(Utf8JsonWriter json, string name, string? value)
+    {
+        if (value is null)
+        {
+            json.WriteNull(name);
+        }
+        else
+        {
+            json.WriteString(name, value);
+        }
+    }
+}

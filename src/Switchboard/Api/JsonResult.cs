@@ -1,0 +1,22 @@
+using System.Buffers;
+using System.Text.Json;
+
+namespace Switchboard.Api;
+
+/// <summary>A JSON body written field by field, so the wire shape is exactly Twilio's (names, order, nulls).</summary>
+internal sealed class JsonResult(int status, Action<Utf8JsonWriter> write) : IResult
+{
+    public async Task ExecuteAsync(HttpContext httpContext)
+    {
+        var buffer = new ArrayBufferWriter<byte>(4096);
+        await using (var json = new Utf8JsonWriter(buffer))
+        {
+            write(json);
+        }
+        var response = httpContext.Response;
+        response.StatusCode = status;
+        response.ContentType = "application/json; charset=utf-8";
+        response.ContentLength = buffer.WrittenCount;
+        await response.Body.WriteAsync(buffer.WrittenMemory, httpContext.RequestAborted);
+    }
+}

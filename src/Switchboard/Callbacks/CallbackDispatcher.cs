@@ -1,0 +1,277 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Options;
+using Switchboard.Accounts;
+using Switchboard.Calls;
+using Switchboard.Storage;
+
+namespace Switchboard.Callbacks;
+
+/// <summary>
+/// Delivers the outbox (DESIGN decision 4): at least once, strictly in <c>SequenceNumber</c> order per call,
+/// calls in parallel. Each call has its own queue drained by one task at a time, so a callback being
+/// retried holds back the later callbacks of its call only; the concurrency limits are global and per
+/// destination host, so a slow endpoint cannot starve the others. Rows arrive after they commit.
+/// </summary>
+internal sealed partial class CallbackDispatcher : IAsyncDisposable
+{
+    private readonly WebhookClient _client;
+    private readonly StoreWriter _writer;
+    private readonly ICallStore _store;
+    private readonly AccountRegistry _accounts;
+    private readonly TimeProvider _time;
+    private readonly CallbackOptions _options;
+    private readonly CallbackMetrics _metrics;
+    private readonly ILogger<CallbackDispatcher> _logger;
+    private readonly Dictionary<CallSid, CallQueue> _queues = [];
+    private readonly Lock _lock = new();
+    private readonly SemaphoreSlim _global;
+    private readonly ConcurrentDictionary<string, SemaphoreSlim> _hosts = new(StringComparer.OrdinalIgnoreCase);
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly ConcurrentDictionary<Task, bool> _running = new();
+
+    public CallbackDispatcher(WebhookClient client, StoreWriter writer, ICallStore store, AccountRegistry accounts,
+        TimeProvider time, IOptions<CallbackOptions> options, CallbackMetrics metrics, ILogger<CallbackDispatcher> logger)
+    {
+        _client = client;
+        _writer = writer;
+        _store = store;
+        _accounts = accounts;
+        _time = time;
+        _options = options.Value;
+        _metrics = metrics;
+        _logger = logger;
+        _global = new SemaphoreSlim(_options.MaxConcurrency);
+        writer.OnCommitted(OnCommitted);
+    }
+
+    /// <summary>Resumes the outbox left by the previous run (DESIGN decision 5).</summary>
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var pending = await _store.LoadPendingCallbacksAsync(cancellationToken);
+        if (pending.Count > 0)
+        {
+            CallbacksLog.Resumed(_logger, pending.Count);
+        }
+        Enqueue(pending);
+    }
+
+    private void OnCommitted(IReadOnlyList<StoreWrite> batch)
+    {
+        foreach (var write in batch)
+        {
+            if (write.Callbacks.Count > 0)
+            {
+                Enqueue(write.Callbacks);
+            }
+        }
+    }
+
+    /// <summary>Queues callbacks for delivery; a callback already queued is not queued twice.</summary>
+    public void Enqueue(IEnumerable<OutboxEntry> entries)
+    {
+        lock (_lock)
+        {
+            foreach (var entry in entries)
+            {
+                if (!_queues.TryGetValue(entry.CallSid, out var queue))
+                {
+                    queue = new CallQueue();
+                    _queues.Add(entry.CallSid, queue);
+                }
+                if (!queue.Add(entry))
+                {
+                    continue;
+                }
+                _metrics.Queued(1);
+                if (!queue.Draining)
+                {
+                    queue.Draining = true;
+                    var callSid = entry.CallSid;
+                    Track(Task.Run(() => DrainAsync(callSid)));
+                }
+            }
+        }
+    }
+
+    private void Track(Task task)
+    {
+        _running[task] = true;
+        task.ContinueWith(t => _running.TryRemove(t, out _), TaskScheduler.Default);
+    }
+
+    private async Task DrainAsync(CallSid callSid)
+    {
+        while (!_stopping.IsCancellationRequested)
+        {
+            OutboxEntry? head;
+            lock (_lock)
+            {
+                var queue = _queues[callSid];
+                head = queue.Peek();
+                if (head is null)
+                {
+                    _queues.Remove(callSid);
+                    return;
+                }
+            }
+            try
+            {
+                await DeliverAsync(head, _stopping.Token);
+            }
+            catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                // A bug, not a delivery failure: keep the loop and the order; the row stays pending for the next start.
+                CallbacksLog.DeliveryCrashed(_logger, callSid.Value, head.SequenceNumber, ex);
+            }
+            lock (_lock)
+            {
+                _queues[callSid].Pop();
+                _metrics.Queued(-1);
+            }
+        }
+    }
+
+    private async Task DeliverAsync(OutboxEntry entry, CancellationToken cancellationToken)
+    {
+        var (url, overrides) = ConnectionOverrides.Split(entry.Url);
+        var policy = overrides.RetryPolicy ?? (RetryOn.Connect | RetryOn.Read | RetryOn.Status5xx);
+        var maxAttempts = overrides.RetryCount is { } rc ? Math.Min(rc + 1, _options.MaxAttempts) : _options.MaxAttempts;
+        var parameters = ParseBody(entry.Body);
+        var account = _accounts.Find(entry.AccountSid);
+        if (account is null)
+        {
+            await FinishAsync(entry, CallbackState.DeadLettered, entry.Attempts, $"Unknown account {entry.AccountSid}");
+            return;
+        }
+        var host = Uri.TryCreate(url, UriKind.Absolute, out var uri) ? uri.Authority : "";
+        var hostGate = _hosts.GetOrAdd(host, _ => new SemaphoreSlim(_options.MaxConcurrencyPerHost));
+        var attempts = entry.Attempts;
+
+        while (true)
+        {
+            var wait = entry.NextAttemptAt - _time.GetUtcNow();
+            if (wait > TimeSpan.Zero)
+            {
+                await Task.Delay(wait, _time, cancellationToken);
+            }
+
+            WebhookResult result;
+            await _global.WaitAsync(cancellationToken);
+            try
+            {
+                await hostGate.WaitAsync(cancellationToken);
+                try
+                {
+                    _metrics.InFlight(1);
+                    result = await _client.SendAsync(new WebhookRequest
+                    {
+                        Url = url,
+                        Method = entry.Method,
+                        Parameters = parameters,
+                        AuthToken = account.AuthToken,
+                        IdempotencyToken = entry.IdempotencyToken,
+                        Overrides = overrides,
+                    }, cancellationToken);
+                }
+                finally
+                {
+                    _metrics.InFlight(-1);
+                    hostGate.Release();
+                }
+            }
+            finally
+            {
+                _global.Release();
+            }
+
+            attempts++;
+            var now = _time.GetUtcNow();
+            RecordAttempt(entry, parameters, result, now);
+
+            if (result.Succeeded)
+            {
+                _metrics.Delivered(now - entry.CreatedAt, attempts);
+                CallbacksLog.Delivered(_logger, entry.CallSid.Value, entry.SequenceNumber, result.StatusCode ?? 0, attempts);
+                await FinishAsync(entry, CallbackState.Delivered, attempts, null);
+                return;
+            }
+
+            var delay = RetryDelay(attempts);
+            var next = now + delay;
+            if (result.IsRetryable(policy) && attempts < maxAttempts && next <= entry.CreatedAt + _options.RetryWindow)
+            {
+                _metrics.Retried();
+                CallbacksLog.WillRetry(_logger, entry.CallSid.Value, entry.SequenceNumber, attempts, result.Error ?? "", delay);
+                entry = entry with { Attempts = attempts, NextAttemptAt = next, LastError = result.Error };
+                _writer.Submit(new StoreWrite { Progress = new CallbackProgress(entry.CallSid, entry.SequenceNumber, CallbackState.Pending, attempts, next, result.Error) });
+                continue;
+            }
+
+            _metrics.DeadLettered();
+            CallbacksLog.GaveUp(_logger, entry.CallSid.Value, entry.SequenceNumber, attempts, result.Error ?? "");
+            // Twilio logs warning 15003 when a status callback gets a non-2xx answer (reference §9.1, §12.3).
+            _writer.Submit(new StoreWrite { Notification = Notifications.For(entry.CallSid, entry.AccountSid, now,
+                result.Failure == WebhookFailure.Status ? 15003 : 11205, log: 1,
+                $"Status callback to {url} failed: {result.Error}", result) });
+            await FinishAsync(entry, CallbackState.DeadLettered, attempts, result.Error);
+            return;
+        }
+    }
+
+    /// <summary>Exponential backoff with ±20 % jitter, so retries of many calls to one host spread out.</summary>
+    internal TimeSpan RetryDelay(int attempts)
+    {
+        var exponent = Math.Min(attempts - 1, 30);
+        var baseDelay = Math.Min(_options.InitialRetryDelay.TotalMilliseconds * Math.Pow(2, exponent), _options.MaxRetryDelay.TotalMilliseconds);
+        var jitter = 0.8 + Random.Shared.NextDouble() * 0.4;
+        return TimeSpan.FromMilliseconds(baseDelay * jitter);
+    }
+
+    private void RecordAttempt(OutboxEntry entry, IReadOnlyList<KeyValuePair<string, string>> parameters, WebhookResult result, DateTimeOffset now) =>
+        _writer.Submit(new StoreWrite { Event = CallEvents.From(entry.CallSid, entry.AccountSid, now, parameters, result) });
+
+    private Task FinishAsync(OutboxEntry entry, CallbackState state, int attempts, string? error) =>
+        _writer.SubmitAndWaitAsync(new StoreWrite
+        {
+            Progress = new CallbackProgress(entry.CallSid, entry.SequenceNumber, state, attempts, _time.GetUtcNow(), error),
+            Committed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously),
+        });
+
+    private static List<KeyValuePair<string, string>> ParseBody(string body)
+    {
+        var list = new List<KeyValuePair<string, string>>();
+        foreach (var pair in body.Split('&', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var eq = pair.IndexOf('=', StringComparison.Ordinal);
+            var key = eq < 0 ? pair : pair[..eq];
+            var value = eq < 0 ? "" : pair[(eq + 1)..];
+            list.Add(new(Uri.UnescapeDataString(key), Uri.UnescapeDataString(value)));
+        }
+        return list;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stopping.CancelAsync();
+        await Task.WhenAll(_running.Keys);
+        _stopping.Dispose();
+    }
+
+    /// <summary>The callbacks of one call waiting for delivery, in sequence order.</summary>
+    private sealed class CallQueue
+    {
+        private readonly SortedList<int, OutboxEntry> _entries = [];
+
+        public bool Draining { get; set; }
+
+        public bool Add(OutboxEntry entry) => _entries.TryAdd(entry.SequenceNumber, entry);
+
+        public OutboxEntry? Peek() => _entries.Count > 0 ? _entries.Values[0] : null;
+
+        public void Pop() => _entries.RemoveAt(0);
+    }
+}

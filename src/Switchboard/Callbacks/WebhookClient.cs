@@ -1,0 +1,253 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Sockets;
+using System.Text;
+using Microsoft.Extensions.Options;
+
+namespace Switchboard.Callbacks;
+
+/// <summary>A webhook to send: the URL (without fragment), method, and the parameters to sign and send.</summary>
+public sealed record WebhookRequest
+{
+    public required string Url { get; init; }
+    public required string Method { get; init; }
+    public required IReadOnlyList<KeyValuePair<string, string>> Parameters { get; init; }
+    public required string AuthToken { get; init; }
+    public string? IdempotencyToken { get; init; }
+    public ConnectionOverrides Overrides { get; init; } = ConnectionOverrides.None;
+}
+
+/// <summary>
+/// Sends signed webhook requests as Twilio does (reference §9.4, §13): form-encoded POST or GET with the
+/// parameters in the query, <c>X-Twilio-Signature</c>, <c>I-Twilio-Idempotency-Token</c>, bounded connect,
+/// read and total times, a bounded response size and redirect count, and the destination network policy.
+/// One pooled <see cref="HttpClient"/> serves every call.
+/// </summary>
+public sealed class WebhookClient : IDisposable
+{
+    private static readonly HttpRequestOptionsKey<TimeSpan> ConnectTimeoutKey = new("switchboard.connect-timeout");
+
+    private readonly HttpClient _http;
+    private readonly TimeProvider _time;
+    private readonly CallbackOptions _options;
+    private readonly NetworkPolicy _policy;
+
+    public WebhookClient(IOptions<CallbackOptions> options, TimeProvider time)
+    {
+        _options = options.Value;
+        _time = time;
+        _policy = new NetworkPolicy(_options.DeniedNetworks, _options.AllowedNetworks);
+        var handler = new SocketsHttpHandler
+        {
+            AllowAutoRedirect = _options.MaxRedirects > 0,
+            MaxAutomaticRedirections = Math.Max(1, _options.MaxRedirects),
+            PooledConnectionLifetime = TimeSpan.FromMinutes(2),
+            MaxConnectionsPerServer = _options.MaxConcurrencyPerHost,
+            UseCookies = false,
+            UseProxy = false,
+            ConnectCallback = ConnectAsync,
+        };
+        _http = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
+    }
+
+    public NetworkPolicy Policy => _policy;
+
+    public async Task<WebhookResult> SendAsync(WebhookRequest request, CancellationToken cancellationToken)
+    {
+        var started = _time.GetTimestamp();
+        var isGet = string.Equals(request.Method, "GET", StringComparison.OrdinalIgnoreCase);
+        var url = isGet ? AppendQuery(request.Url, request.Parameters) : request.Url;
+        WebhookResult Fail(WebhookFailure failure, string error, int? status = null, string? contentType = null, string? body = null) => new()
+        {
+            Method = isGet ? "GET" : "POST",
+            Url = url,
+            StatusCode = status,
+            ContentType = contentType,
+            Body = body,
+            Elapsed = _time.GetElapsedTime(started),
+            Failure = failure,
+            Error = error,
+        };
+
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+        {
+            return Fail(WebhookFailure.InvalidUrl, $"Invalid URL: {url}");
+        }
+
+        var o = request.Overrides;
+        using var total = new CancellationTokenSource(o.TotalTimeout ?? _options.TotalTimeout, _time);
+        using var read = new CancellationTokenSource(Timeout.InfiniteTimeSpan, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(total.Token, read.Token, cancellationToken);
+        var readTimeout = o.ReadTimeout ?? _options.ReadTimeout;
+
+        using var message = new HttpRequestMessage(isGet ? HttpMethod.Get : HttpMethod.Post, uri);
+        message.Options.Set(ConnectTimeoutKey, o.ConnectTimeout ?? _options.ConnectTimeout);
+        var signed = isGet ? [] : request.Parameters;
+        message.Headers.TryAddWithoutValidation("X-Twilio-Signature", RequestSigner.Sign(request.AuthToken, url, signed));
+        if (request.IdempotencyToken is { } token)
+        {
+            message.Headers.TryAddWithoutValidation("I-Twilio-Idempotency-Token", token);
+        }
+        message.Headers.TryAddWithoutValidation("User-Agent", "TwilioProxy/1.1");
+        message.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("*/*"));
+        if (!isGet)
+        {
+            message.Content = new StringContent(FormEncode(request.Parameters), Encoding.UTF8);
+            message.Content.Headers.ContentType = MediaTypeHeaderValue.Parse("application/x-www-form-urlencoded; charset=UTF-8");
+        }
+
+        HttpResponseMessage response;
+        try
+        {
+            read.CancelAfter(readTimeout);
+            response = await _http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, linked.Token);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or IOException)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            return ex switch
+            {
+                _ when total.IsCancellationRequested => Fail(WebhookFailure.TotalTimeout, "Total timeout exceeded"),
+                _ when read.IsCancellationRequested => Fail(WebhookFailure.ReadTimeout, "Read timeout: no response in time"),
+                HttpRequestException { InnerException: DeniedDestinationException d } => Fail(WebhookFailure.Denied, d.Message),
+                HttpRequestException { InnerException: TimeoutException } => Fail(WebhookFailure.ConnectTimeout, "Connect timeout"),
+                HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError } =>
+                    Fail(WebhookFailure.Connect, ex.InnerException?.Message ?? ex.Message),
+                _ => Fail(WebhookFailure.Protocol, ex.Message),
+            };
+        }
+
+        using (response)
+        {
+            var status = (int)response.StatusCode;
+            var contentType = response.Content.Headers.ContentType?.ToString();
+            string body;
+            bool tooLarge;
+            try
+            {
+                (body, tooLarge) = await ReadBodyAsync(response, read, readTimeout, linked.Token);
+            }
+            catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or IOException)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                return total.IsCancellationRequested
+                    ? Fail(WebhookFailure.TotalTimeout, "Total timeout exceeded", status, contentType)
+                    : read.IsCancellationRequested
+                        ? Fail(WebhookFailure.ReadTimeout, "Read timeout while reading the body", status, contentType)
+                        : Fail(WebhookFailure.Protocol, ex.Message, status, contentType);
+            }
+            if (status is >= 300 and < 400)
+            {
+                return Fail(WebhookFailure.TooManyRedirects, $"Too many redirects (over {_options.MaxRedirects})", status, contentType, body);
+            }
+            if (status is < 200 or >= 300)
+            {
+                return Fail(WebhookFailure.Status, $"HTTP {status}", status, contentType, body);
+            }
+            if (tooLarge)
+            {
+                return Fail(WebhookFailure.TooLarge, $"Response body over {_options.MaxResponseBytes} bytes", status, contentType, body);
+            }
+            return new WebhookResult
+            {
+                Method = isGet ? "GET" : "POST",
+                Url = url,
+                StatusCode = status,
+                ContentType = contentType,
+                Body = body,
+                Elapsed = _time.GetElapsedTime(started),
+            };
+        }
+    }
+
+    private async Task<(string Body, bool TooLarge)> ReadBodyAsync(HttpResponseMessage response, CancellationTokenSource read,
+        TimeSpan readTimeout, CancellationToken cancellationToken)
+    {
+        await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
+        var limit = _options.MaxResponseBytes;
+        var buffer = new byte[Math.Min(limit + 1, 16 * 1024)];
+        using var collected = new MemoryStream();
+        while (collected.Length <= limit)
+        {
+            read.CancelAfter(readTimeout);
+            var n = await stream.ReadAsync(buffer, cancellationToken);
+            if (n == 0)
+            {
+                break;
+            }
+            collected.Write(buffer, 0, n);
+        }
+        var tooLarge = collected.Length > limit;
+        var text = Encoding.UTF8.GetString(collected.GetBuffer(), 0, (int)Math.Min(collected.Length, limit));
+        return (text, tooLarge);
+    }
+
+    private async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)
+    {
+        var timeout = context.InitialRequestMessage.Options.TryGetValue(ConnectTimeoutKey, out var t) ? t : _options.ConnectTimeout;
+        using var cts = new CancellationTokenSource(timeout, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cts.Token, cancellationToken);
+        var endpoint = context.DnsEndPoint;
+        IPAddress[] addresses;
+        try
+        {
+            addresses = IPAddress.TryParse(endpoint.Host, out var literal)
+                ? [literal]
+                : await Dns.GetHostAddressesAsync(endpoint.Host, linked.Token);
+        }
+        catch (OperationCanceledException) when (cts.IsCancellationRequested)
+        {
+            throw new TimeoutException("Name resolution timed out");
+        }
+
+        var permitted = addresses.Where(a => NetworkPolicy.IsSupported(a.AddressFamily) && _policy.Permits(a)).ToArray();
+        if (permitted.Length == 0)
+        {
+            throw new DeniedDestinationException($"Destination {endpoint.Host} is not an allowed network");
+        }
+
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            await socket.ConnectAsync(permitted, endpoint.Port, linked.Token);
+            return new NetworkStream(socket, ownsSocket: true);
+        }
+        catch (OperationCanceledException) when (cts.IsCancellationRequested)
+        {
+            socket.Dispose();
+            throw new TimeoutException("Connect timed out");
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    internal static string FormEncode(IEnumerable<KeyValuePair<string, string>> parameters)
+    {
+        var sb = new StringBuilder();
+        foreach (var (key, value) in parameters)
+        {
+            if (sb.Length > 0)
+            {
+                sb.Append('&');
+            }
+            sb.Append(Uri.EscapeDataString(key)).Append('=').Append(Uri.EscapeDataString(value));
+        }
+        return sb.ToString();
+    }
+
+    private static string AppendQuery(string url, IReadOnlyList<KeyValuePair<string, string>> parameters)
+    {
+        if (parameters.Count == 0)
+        {
+            return url;
+        }
+        return url + (url.Contains('?', StringComparison.Ordinal) ? "&" : "?") + FormEncode(parameters);
+    }
+
+    public void Dispose() => _http.Dispose();
+
+    private sealed class DeniedDestinationException(string message) : Exception(message);
+}

@@ -1,0 +1,292 @@
+using System.Threading.Channels;
+using Switchboard.Callbacks;
+using Switchboard.Carriers;
+using Switchboard.Storage;
+
+namespace Switchboard.Calls.Engine;
+
+/// <summary>
+/// One partition of the engine (DESIGN decision 2): a single-threaded owner of its calls' state and
+/// timers. Everything that touches a call runs on the partition's loop, one work item at a time, so
+/// no locks are taken on the hot path. Self-contained: a cluster places partitions on nodes.
+/// </summary>
+internal sealed partial class EnginePartition : IAsyncDisposable
+{
+    private readonly EngineServices _s;
+    private readonly Channel<Action> _mailbox = Channel.CreateUnbounded<Action>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Dictionary<CallSid, LiveCall> _calls = [];
+    private readonly TimerQueue _timers;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly Task _loop;
+    private int _nextLegId;
+
+    public EnginePartition(int index, EngineServices services)
+    {
+        Index = index;
+        _s = services;
+        _timers = new TimerQueue(services.Time, () => Post(OnTimersDue));
+        _loop = Task.Run(RunAsync);
+    }
+
+    public int Index { get; }
+
+    /// <summary>Calls this partition holds (read from other threads for metrics: a torn read is harmless).</summary>
+    public int LiveCount => _calls.Count;
+
+    private DateTimeOffset Now => _s.Time.GetUtcNow();
+
+    public void Post(Action work)
+    {
+        if (!_mailbox.Writer.TryWrite(work))
+        {
+            EngineLog.PartitionStopped(_s.Logger, Index);
+        }
+    }
+
+    public Task<T> InvokeAsync<T>(Func<T> work)
+    {
+        var done = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Post(() =>
+        {
+            try
+            {
+                done.TrySetResult(work());
+            }
+            catch (Exception ex)
+            {
+                done.TrySetException(ex);
+            }
+        });
+        return done.Task;
+    }
+
+    private async Task RunAsync()
+    {
+        var reader = _mailbox.Reader;
+        while (await reader.WaitToReadAsync())
+        {
+            while (reader.TryRead(out var work))
+            {
+                try
+                {
+                    work();
+                }
+                catch (Exception ex)
+                {
+                    // A bug in handling one event must not stop the partition that owns thousands of calls.
+                    EngineLog.WorkFailed(_s.Logger, Index, ex);
+                }
+            }
+        }
+    }
+
+    private void OnTimersDue()
+    {
+        foreach (var (sid, kind) in _timers.TakeDue(Now))
+        {
+            if (!_calls.TryGetValue(sid, out var live))
+            {
+                continue;
+            }
+            switch (kind)
+            {
+                case CallTimer.Dispatch:
+                    Dispatch(live);
+                    break;
+                case CallTimer.Ring:
+                    Fire(live, CallTrigger.RingTimeout);
+                    break;
+                case CallTimer.TimeLimit:
+                    Fire(live, CallTrigger.TimeLimit);
+                    break;
+                case CallTimer.Verb:
+                    RunVerbs(live);
+                    break;
+            }
+        }
+    }
+
+    /// <summary>The queued call's turn came: pick its carrier and start dialing.</summary>
+    private void Dispatch(LiveCall live)
+    {
+        var carrier = _s.Router.Route(live.Call.To);
+        if (carrier is null)
+        {
+            Fire(live, CallTrigger.RouteFailed, 404);
+            return;
+        }
+        live.Call = live.Call with { Carrier = carrier.Name };
+        Fire(live, CallTrigger.Dial);
+    }
+
+    /// <summary>
+    /// Applies a trigger through the pure <see cref="CallMachine"/> and performs its effects; the new
+    /// state and its callbacks go to the store as one write (one transaction, DESIGN decision 3).
+    /// </summary>
+    private void Fire(LiveCall live, CallTrigger trigger, int? sipCode = null, string? answeredBy = null)
+    {
+        var now = Now;
+        var before = live.Call;
+        var transition = CallMachine.Apply(before.State, trigger, now, before.Instructions.Limits, sipCode);
+        if (transition.Ignored)
+        {
+            _s.Metrics.Ignored(trigger);
+            EngineLog.TriggerIgnored(_s.Logger, before.Sid.Value, trigger, before.Status);
+            return;
+        }
+
+        var call = before with { State = transition.State, DateUpdated = now };
+        if (answeredBy is not null && call.Instructions.MachineDetection is not null)
+        {
+            call = call with { AnsweredBy = answeredBy };
+        }
+        List<OutboxEntry>? callbacks = null;
+        var placeLeg = false;
+        var startApplication = false;
+        foreach (var effect in transition.Effects)
+        {
+            switch (effect)
+            {
+                case CallEffect.StatusEvent e when call.Instructions.StatusCallback is { } url
+                                                   && call.Instructions.StatusCallbackEvents.HasFlag(e.Event):
+                    var sequence = call.NextSequenceNumber;
+                    call = call with { NextSequenceNumber = sequence + 1 };
+                    (callbacks ??= []).Add(new OutboxEntry
+                    {
+                        CallSid = call.Sid,
+                        SequenceNumber = sequence,
+                        AccountSid = call.AccountSid,
+                        Url = url,
+                        Method = call.Instructions.StatusCallbackMethod,
+                        Body = WebhookClient.FormEncode(CallParameters.StatusCallback(call, e.Event, sequence, now)),
+                        IdempotencyToken = Guid.NewGuid().ToString(),
+                        CreatedAt = now,
+                        NextAttemptAt = now,
+                    });
+                    break;
+                case CallEffect.ArmTimer a:
+                    _timers.Arm(call.Sid, a.Timer, a.Due);
+                    break;
+                case CallEffect.DisarmTimer d:
+                    _timers.Disarm(call.Sid, d.Timer);
+                    break;
+                case CallEffect.PlaceLeg:
+                    placeLeg = true;
+                    break;
+                case CallEffect.CancelLeg:
+                    live.Leg?.Cancel();
+                    live.Leg = null;
+                    break;
+                case CallEffect.HangupLeg:
+                    live.Leg?.Hangup();
+                    live.Leg = null;
+                    break;
+                case CallEffect.StartApplication:
+                    startApplication = true;
+                    break;
+                case CallEffect.StopApplication:
+                    live.Application.Stop();
+                    _timers.Disarm(call.Sid, CallTimer.Verb);
+                    break;
+            }
+        }
+
+        live.Call = call;
+        _s.Writer.Submit(new StoreWrite { Call = call, Callbacks = callbacks ?? [] });
+        _s.Metrics.Transitioned(before.Status, call.Status, call);
+        EngineLog.Transitioned(_s.Logger, call.Sid.Value, before.Status, call.Status, trigger);
+
+        if (call.Status.IsFinal())
+        {
+            _calls.Remove(call.Sid);
+            _timers.DisarmAll(call.Sid);
+            live.Leg = null;
+            return;
+        }
+        if (placeLeg)
+        {
+            PlaceLeg(live);
+        }
+        if (startApplication)
+        {
+            StartApplication(live);
+        }
+    }
+
+    private void PlaceLeg(LiveCall live)
+    {
+        var carrier = _s.Router.Route(live.Call.To);
+        if (carrier is null)
+        {
+            Fire(live, CallTrigger.RouteFailed, 404);
+            return;
+        }
+        var legId = ++_nextLegId;
+        live.LegId = legId;
+        live.Leg = carrier.Place(new LegRequest
+        {
+            CallSid = live.Call.Sid.Value,
+            To = live.Call.To,
+            From = live.Call.From,
+            SendDigits = live.Call.Instructions.SendDigits,
+        }, new LegEvents(this, live.Call.Sid, legId));
+    }
+
+    private bool TryGetLeg(CallSid sid, int legId, out LiveCall live) =>
+        _calls.TryGetValue(sid, out live!) && live.LegId == legId && live.Leg is not null;
+
+    private void OnRinging(CallSid sid, int legId)
+    {
+        if (TryGetLeg(sid, legId, out var live))
+        {
+            Fire(live, CallTrigger.Ringing);
+        }
+    }
+
+    private void OnAnswered(CallSid sid, int legId, string answeredBy)
+    {
+        if (TryGetLeg(sid, legId, out var live))
+        {
+            Fire(live, CallTrigger.Answered, 200, answeredBy);
+        }
+    }
+
+    private void OnRejected(CallSid sid, int legId, int sipCode)
+    {
+        if (TryGetLeg(sid, legId, out var live))
+        {
+            live.Leg = null;
+            Fire(live, CallTrigger.Rejected, sipCode);
+        }
+    }
+
+    private void OnRemoteHangup(CallSid sid, int legId)
+    {
+        if (TryGetLeg(sid, legId, out var live))
+        {
+            live.Leg = null;
+            Fire(live, CallTrigger.RemoteHangup);
+        }
+    }
+
+    /// <summary>Carrier events for one leg, handed to the partition's loop.</summary>
+    private sealed class LegEvents(EnginePartition partition, CallSid sid, int legId) : ILegEvents
+    {
+        public void Ringing(int sipCode) => partition.Post(() => partition.OnRinging(sid, legId));
+
+        public void Answered(string answeredBy) => partition.Post(() => partition.OnAnswered(sid, legId, answeredBy));
+
+        public void Rejected(int sipCode) => partition.Post(() => partition.OnRejected(sid, legId, sipCode));
+
+        public void RemoteHangup() => partition.Post(() => partition.OnRemoteHangup(sid, legId));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _mailbox.Writer.TryComplete();
+        await _stopping.CancelAsync();
+        await _loop;
+        _timers.Dispose();
+        _stopping.Dispose();
+    }
+}

@@ -1,0 +1,44 @@
+using Switchboard.Carriers;
+using Switchboard.TwiML;
+
+namespace Switchboard.Calls.Engine;
+
+/// <summary>A call that has not ended, as its partition holds it. Touched only by that partition.</summary>
+internal sealed class LiveCall(Call call)
+{
+    public Call Call { get; set; } = call;
+
+    public ICarrierLeg? Leg { get; set; }
+
+    /// <summary>Identifies the current leg, so events of an older leg are recognised and ignored.</summary>
+    public int LegId { get; set; }
+
+    public TwimlRun Application { get; } = new();
+}
+
+/// <summary>Where a call is in its TwiML: the document, the next verb, and a generation that outdates fetches.</summary>
+internal sealed class TwimlRun
+{
+    public int Generation { get; private set; }
+    public TwimlDocument? Document { get; private set; }
+    public string? DocumentUrl { get; private set; }
+    public int Next { get; set; }
+    public bool FallbackUsed { get; set; }
+
+    /// <summary>Starts something new (a fetch, a redirect): results of anything older are ignored.</summary>
+    public int Begin()
+    {
+        Document = null;
+        Next = 0;
+        return ++Generation;
+    }
+
+    public void Load(TwimlDocument document, string? url)
+    {
+        Document = document;
+        DocumentUrl = url;
+        Next = 0;
+    }
+
+    public void Stop() => Begin();
+}

@@ -1,0 +1,96 @@
+namespace Switchboard.Calls.Engine;
+
+/// <summary>
+/// The timers of one partition: a min-heap of due times behind a single <see cref="ITimer"/> armed for
+/// the earliest. Not thread-safe: only the partition's loop touches it. Disarming is lazy (a version
+/// check when an entry comes due); the heap is rebuilt when stale entries outnumber live ones.
+/// </summary>
+internal sealed class TimerQueue : IDisposable
+{
+    private readonly TimeProvider _time;
+    private readonly ITimer _timer;
+    private readonly PriorityQueue<(CallSid Sid, CallTimer Kind, long Version), DateTimeOffset> _heap = new();
+    private readonly Dictionary<(CallSid, CallTimer), (long Version, DateTimeOffset Due)> _armed = [];
+    private long _version;
+    private DateTimeOffset? _scheduledFor;
+
+    public TimerQueue(TimeProvider time, Action onDue)
+    {
+        _time = time;
+        _timer = time.CreateTimer(_ => onDue(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+    }
+
+    public int Count => _armed.Count;
+
+    public void Arm(CallSid sid, CallTimer kind, DateTimeOffset due)
+    {
+        var version = ++_version;
+        _armed[(sid, kind)] = (version, due);
+        _heap.Enqueue((sid, kind, version), due);
+        if (_heap.Count > 2 * _armed.Count + 1024)
+        {
+            Compact();
+        }
+        Reschedule();
+    }
+
+    public void Disarm(CallSid sid, CallTimer kind) => _armed.Remove((sid, kind));
+
+    public void DisarmAll(CallSid sid)
+    {
+        foreach (var kind in Enum.GetValues<CallTimer>())
+        {
+            _armed.Remove((sid, kind));
+        }
+    }
+
+    /// <summary>Removes and returns the timers due at <paramref name="now"/>, earliest first.</summary>
+    public List<(CallSid Sid, CallTimer Kind)> TakeDue(DateTimeOffset now)
+    {
+        var due = new List<(CallSid, CallTimer)>();
+        while (_heap.TryPeek(out var entry, out var at) && at <= now)
+        {
+            _heap.Dequeue();
+            if (_armed.TryGetValue((entry.Sid, entry.Kind), out var armed) && armed.Version == entry.Version)
+            {
+                _armed.Remove((entry.Sid, entry.Kind));
+                due.Add((entry.Sid, entry.Kind));
+            }
+        }
+        _scheduledFor = null;
+        Reschedule();
+        return due;
+    }
+
+    private void Reschedule()
+    {
+        while (_heap.TryPeek(out var entry, out var at))
+        {
+            if (_armed.TryGetValue((entry.Sid, entry.Kind), out var armed) && armed.Version == entry.Version)
+            {
+                if (_scheduledFor != at)
+                {
+                    _scheduledFor = at;
+                    var delay = at - _time.GetUtcNow();
+                    _timer.Change(delay > TimeSpan.Zero ? delay : TimeSpan.Zero, Timeout.InfiniteTimeSpan);
+                }
+                return;
+            }
+            _heap.Dequeue();
+        }
+        _scheduledFor = null;
+        _timer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+    }
+
+    private void Compact()
+    {
+        _heap.Clear();
+        foreach (var ((sid, kind), (version, due)) in _armed)
+        {
+            _heap.Enqueue((sid, kind, version), due);
+        }
+        _scheduledFor = null;
+    }
+
+    public void Dispose() => _timer.Dispose();
+}

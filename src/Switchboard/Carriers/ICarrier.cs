@@ -1,0 +1,47 @@
+namespace Switchboard.Carriers;
+
+/// <summary>
+/// A network that can place a call leg: the simulated network, or a SIP trunk. The carrier reports
+/// progress through <see cref="ILegEvents"/>; it never calls back synchronously from <see cref="Place"/>.
+/// </summary>
+public interface ICarrier
+{
+    string Name { get; }
+
+    ICarrierLeg Place(LegRequest request, ILegEvents events);
+}
+
+/// <summary>A leg in flight. Both methods are idempotent and safe to call after the leg ended.</summary>
+public interface ICarrierLeg
+{
+    /// <summary>Stop ringing (SIP CANCEL). The leg reports nothing more.</summary>
+    void Cancel();
+
+    /// <summary>End an answered leg (SIP BYE). The leg reports nothing more.</summary>
+    void Hangup();
+}
+
+/// <summary>What the network tells about a leg.</summary>
+public interface ILegEvents
+{
+    /// <summary>180 Ringing or 183 Session Progress.</summary>
+    void Ringing(int sipCode);
+
+    /// <summary>200 OK. <paramref name="answeredBy"/> is what machine detection would say (human, machine_start, ...).</summary>
+    void Answered(string answeredBy);
+
+    /// <summary>A final non-2xx response (busy, decline, unreachable, congestion...).</summary>
+    void Rejected(int sipCode);
+
+    /// <summary>The callee hung up an answered leg.</summary>
+    void RemoteHangup();
+}
+
+/// <summary>A leg to place.</summary>
+public sealed record LegRequest
+{
+    public required string CallSid { get; init; }
+    public required string To { get; init; }
+    public required string From { get; init; }
+    public string? SendDigits { get; init; }
+}

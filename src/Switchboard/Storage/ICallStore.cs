@@ -1,0 +1,31 @@
+using Switchboard.Calls;
+
+namespace Switchboard.Storage;
+
+/// <summary>
+/// Durable storage of accounts, calls, their outbox, events and notifications. The seam between the
+/// engine and a database (SQLite embedded by default; PostgreSQL for clusters).
+/// </summary>
+public interface ICallStore
+{
+    Task InitializeAsync(CancellationToken cancellationToken);
+
+    /// <summary>Applies writes in one transaction, in order (the group commit).</summary>
+    Task ApplyAsync(IReadOnlyList<StoreWrite> writes, CancellationToken cancellationToken);
+
+    Task<Account?> GetAccountAsync(string sid, CancellationToken cancellationToken);
+    Task<Account?> GetFirstAccountAsync(CancellationToken cancellationToken);
+    Task UpsertAccountAsync(Account account, CancellationToken cancellationToken);
+
+    Task<Call?> GetCallAsync(CallSid sid, CancellationToken cancellationToken);
+    Task<IReadOnlyList<Call>> ListCallsAsync(CallQuery query, CancellationToken cancellationToken);
+    /// <summary>Calls not in a final state, for restart recovery.</summary>
+    Task<IReadOnlyList<Call>> LoadUnfinishedCallsAsync(CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<OutboxEntry>> LoadPendingCallbacksAsync(CancellationToken cancellationToken);
+    Task<IReadOnlyList<OutboxEntry>> ListCallbacksAsync(CallSid callSid, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<CallEventRecord>> ListEventsAsync(CallSid callSid, int offset, int count, CancellationToken cancellationToken);
+    Task<IReadOnlyList<NotificationRecord>> ListNotificationsAsync(CallSid callSid, int offset, int count, CancellationToken cancellationToken);
+    Task<NotificationRecord?> GetNotificationAsync(string sid, CancellationToken cancellationToken);
+}

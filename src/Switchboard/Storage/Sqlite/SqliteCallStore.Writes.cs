@@ -1,0 +1,177 @@
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+using Switchboard.Calls;
+
+namespace Switchboard.Storage.Sqlite;
+
+internal sealed partial class SqliteCallStore
+{
+    private const string UpsertCallSql = """
+        INSERT INTO calls (sid, account_sid, parent_call_sid, to_number, from_number, direction, status, date_created,
+            date_updated, start_time, answer_time, end_time, sip_response_code, ring_deadline, time_limit_deadline,
+            dispatch_at, answered_by, queue_time, trunk_sid, carrier, next_sequence, instructions)
+        VALUES ($sid, $account, $parent, $to, $from, $direction, $status, $created, $updated, $start, $answer, $end,
+            $sip, $ring, $limit, $dispatch, $answered_by, $queue_time, $trunk, $carrier, $next_seq, $instructions)
+        ON CONFLICT (sid) DO UPDATE SET status = excluded.status, date_updated = excluded.date_updated,
+            start_time = excluded.start_time, answer_time = excluded.answer_time, end_time = excluded.end_time,
+            sip_response_code = excluded.sip_response_code, ring_deadline = excluded.ring_deadline,
+            time_limit_deadline = excluded.time_limit_deadline, dispatch_at = excluded.dispatch_at,
+            answered_by = excluded.answered_by, queue_time = excluded.queue_time, trunk_sid = excluded.trunk_sid,
+            carrier = excluded.carrier, next_sequence = excluded.next_sequence, instructions = excluded.instructions
+        """;
+
+    private const string InsertCallbackSql = """
+        INSERT OR IGNORE INTO callbacks (call_sid, sequence_number, account_sid, url, method, body, idempotency_token,
+            state, attempts, created_at, next_attempt_at, last_error)
+        VALUES ($call, $seq, $account, $url, $method, $body, $token, $state, $attempts, $created, $next, $error)
+        """;
+
+    private const string UpdateCallbackSql = """
+        UPDATE callbacks SET state = $state, attempts = $attempts, next_attempt_at = $next, last_error = $error
+        WHERE call_sid = $call AND sequence_number = $seq
+        """;
+
+    private const string InsertEventSql = """
+        INSERT INTO call_events (call_sid, account_sid, date_created, request, response)
+        VALUES ($call, $account, $created, $request, $response)
+        """;
+
+    private const string InsertNotificationSql = """
+        INSERT INTO notifications (sid, call_sid, account_sid, date_created, error_code, log, message_text,
+            request_method, request_url, request_variables, response_body, response_headers)
+        VALUES ($sid, $call, $account, $created, $code, $log, $text, $method, $url, $variables, $body, $headers)
+        """;
+
+    private const string DeleteCallSql = """
+        DELETE FROM calls WHERE sid = $sid;
+        DELETE FROM call_events WHERE call_sid = $sid;
+        DELETE FROM notifications WHERE call_sid = $sid;
+        DELETE FROM callbacks WHERE call_sid = $sid;
+        """;
+
+    public async Task ApplyAsync(IReadOnlyList<StoreWrite> writes, CancellationToken cancellationToken)
+    {
+        var connection = _writer ?? throw new InvalidOperationException("The store is not initialized");
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        foreach (var write in writes)
+        {
+            if (write.Call is { } call)
+            {
+                await RunAsync(connection, transaction, UpsertCallSql, p => BindCall(p, call), cancellationToken);
+            }
+            foreach (var entry in write.Callbacks)
+            {
+                await RunAsync(connection, transaction, InsertCallbackSql, p => BindCallback(p, entry), cancellationToken);
+            }
+            if (write.Progress is { } progress)
+            {
+                await RunAsync(connection, transaction, UpdateCallbackSql, p =>
+                {
+                    p.AddWithValue("$call", progress.CallSid.Value);
+                    p.AddWithValue("$seq", progress.SequenceNumber);
+                    p.AddWithValue("$state", (int)progress.State);
+                    p.AddWithValue("$attempts", progress.Attempts);
+                    p.AddWithValue("$next", Micros.From(progress.NextAttemptAt));
+                    p.AddWithValue("$error", (object?)progress.LastError ?? DBNull.Value);
+                }, cancellationToken);
+            }
+            if (write.Event is { } evt)
+            {
+                await RunAsync(connection, transaction, InsertEventSql, p => BindEvent(p, evt), cancellationToken);
+            }
+            if (write.Notification is { } n)
+            {
+                await RunAsync(connection, transaction, InsertNotificationSql, p => BindNotification(p, n), cancellationToken);
+            }
+            if (write.DeleteCall is { } delete)
+            {
+                await RunAsync(connection, transaction, DeleteCallSql, p => p.AddWithValue("$sid", delete.Value), cancellationToken);
+            }
+        }
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    private static async Task RunAsync(SqliteConnection connection, SqliteTransaction transaction, string sql,
+        Action<SqliteParameterCollection> bind, CancellationToken cancellationToken)
+    {
+        // Microsoft.Data.Sqlite caches prepared statements per connection by SQL text, so a new
+        // command object per row costs no re-parse.
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        bind(command.Parameters);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static object Db(object? value) => value ?? DBNull.Value;
+
+    private static void BindCall(SqliteParameterCollection p, Call call)
+    {
+        var s = call.State;
+        p.AddWithValue("$sid", call.Sid.Value);
+        p.AddWithValue("$account", call.AccountSid);
+        p.AddWithValue("$parent", Db(call.ParentCallSid?.Value));
+        p.AddWithValue("$to", call.To);
+        p.AddWithValue("$from", call.From);
+        p.AddWithValue("$direction", call.Direction);
+        p.AddWithValue("$status", s.Status.ToWire());
+        p.AddWithValue("$created", Micros.From(call.DateCreated));
+        p.AddWithValue("$updated", Micros.From(call.DateUpdated));
+        p.AddWithValue("$start", Db(Micros.From(s.StartTime)));
+        p.AddWithValue("$answer", Db(Micros.From(s.AnswerTime)));
+        p.AddWithValue("$end", Db(Micros.From(s.EndTime)));
+        p.AddWithValue("$sip", Db(s.SipResponseCode));
+        p.AddWithValue("$ring", Db(Micros.From(s.RingDeadline)));
+        p.AddWithValue("$limit", Db(Micros.From(s.TimeLimitDeadline)));
+        p.AddWithValue("$dispatch", Db(Micros.From(call.DispatchAt)));
+        p.AddWithValue("$answered_by", Db(call.AnsweredBy));
+        p.AddWithValue("$queue_time", call.QueueTime);
+        p.AddWithValue("$trunk", Db(call.TrunkSid));
+        p.AddWithValue("$carrier", Db(call.Carrier));
+        p.AddWithValue("$next_seq", call.NextSequenceNumber);
+        p.AddWithValue("$instructions", SerializeInstructions(call.Instructions));
+    }
+
+    private static void BindCallback(SqliteParameterCollection p, OutboxEntry e)
+    {
+        p.AddWithValue("$call", e.CallSid.Value);
+        p.AddWithValue("$seq", e.SequenceNumber);
+        p.AddWithValue("$account", e.AccountSid);
+        p.AddWithValue("$url", e.Url);
+        p.AddWithValue("$method", e.Method);
+        p.AddWithValue("$body", e.Body);
+        p.AddWithValue("$token", e.IdempotencyToken);
+        p.AddWithValue("$state", (int)e.State);
+        p.AddWithValue("$attempts", e.Attempts);
+        p.AddWithValue("$created", Micros.From(e.CreatedAt));
+        p.AddWithValue("$next", Micros.From(e.NextAttemptAt));
+        p.AddWithValue("$error", Db(e.LastError));
+    }
+
+    private static void BindEvent(SqliteParameterCollection p, CallEventRecord e)
+    {
+        p.AddWithValue("$call", e.CallSid.Value);
+        p.AddWithValue("$account", e.AccountSid);
+        p.AddWithValue("$created", Micros.From(e.DateCreated));
+        p.AddWithValue("$request", JsonSerializer.Serialize(
+            new StoredEventRequest(e.Method, e.Url, e.Parameters.ToList()), StoreJsonDocs.Default.StoredEventRequest));
+        p.AddWithValue("$response", JsonSerializer.Serialize(
+            new StoredEventResponse(e.ResponseCode, e.RequestDurationMs, e.ContentType, e.ResponseBody, e.Error), StoreJsonDocs.Default.StoredEventResponse));
+    }
+
+    private static void BindNotification(SqliteParameterCollection p, NotificationRecord n)
+    {
+        p.AddWithValue("$sid", n.Sid);
+        p.AddWithValue("$call", n.CallSid.Value);
+        p.AddWithValue("$account", n.AccountSid);
+        p.AddWithValue("$created", Micros.From(n.DateCreated));
+        p.AddWithValue("$code", n.ErrorCode.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        p.AddWithValue("$log", n.Log.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        p.AddWithValue("$text", n.MessageText);
+        p.AddWithValue("$method", Db(n.RequestMethod));
+        p.AddWithValue("$url", Db(n.RequestUrl));
+        p.AddWithValue("$variables", Db(n.RequestVariables));
+        p.AddWithValue("$body", Db(n.ResponseBody));
+        p.AddWithValue("$headers", Db(n.ResponseHeaders));
+    }
+}

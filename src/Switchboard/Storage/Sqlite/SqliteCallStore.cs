@@ -1,0 +1,102 @@
+using System.Data.Common;
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+using Switchboard.Calls;
+
+namespace Switchboard.Storage.Sqlite;
+
+/// <summary>
+/// The embedded store. One writer connection applies group commits (WAL, <c>synchronous=FULL</c>: a
+/// commit is on disk before the API answers); readers use pooled connections, which WAL lets run
+/// beside the writer.
+/// </summary>
+internal sealed partial class SqliteCallStore : ICallStore, IAsyncDisposable
+{
+    private readonly string _connectionString;
+    private SqliteConnection? _writer;
+
+    public SqliteCallStore(string connectionString)
+    {
+        var builder = new SqliteConnectionStringBuilder(connectionString)
+        {
+            Pooling = true,
+            // Readers wait for a checkpoint or the writer's lock instead of failing at once.
+            DefaultTimeout = 30,
+        };
+        _connectionString = builder.ToString();
+    }
+
+    public async Task InitializeAsync(CancellationToken cancellationToken)
+    {
+        _writer = new SqliteConnection(_connectionString);
+        await _writer.OpenAsync(cancellationToken);
+        await ExecuteAsync(_writer, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=30000;", cancellationToken);
+        await SqliteMigrations.ApplyAsync(_writer, cancellationToken);
+    }
+
+    private async Task<SqliteConnection> OpenReaderAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(_connectionString);
+        await connection.OpenAsync(cancellationToken);
+        return connection;
+    }
+
+    private static async Task ExecuteAsync(SqliteConnection connection, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_writer is not null)
+        {
+            await _writer.DisposeAsync();
+        }
+    }
+
+    public async Task<Account?> GetAccountAsync(string sid, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenReaderAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT sid, auth_token, friendly_name, date_created FROM accounts WHERE sid = $sid";
+        command.Parameters.AddWithValue("$sid", sid);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? ReadAccount(reader) : null;
+    }
+
+    public async Task<Account?> GetFirstAccountAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenReaderAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT sid, auth_token, friendly_name, date_created FROM accounts ORDER BY date_created LIMIT 1";
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? ReadAccount(reader) : null;
+    }
+
+    private static Account ReadAccount(DbDataReader reader) =>
+        new(reader.GetString(0), reader.GetString(1), reader.GetString(2), Micros.ToTime(reader.GetInt64(3)));
+
+    public async Task UpsertAccountAsync(Account account, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenReaderAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            INSERT INTO accounts (sid, auth_token, friendly_name, date_created) VALUES ($sid, $token, $name, $created)
+            ON CONFLICT (sid) DO UPDATE SET auth_token = excluded.auth_token, friendly_name = excluded.friendly_name
+            """;
+        command.Parameters.AddWithValue("$sid", account.Sid);
+        command.Parameters.AddWithValue("$token", account.AuthToken);
+        command.Parameters.AddWithValue("$name", account.FriendlyName);
+        command.Parameters.AddWithValue("$created", Micros.From(account.DateCreated));
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    internal static string SerializeInstructions(CallInstructions instructions) =>
+        JsonSerializer.Serialize(instructions, StorageJson.Default.CallInstructions);
+
+    internal static CallInstructions DeserializeInstructions(string json) =>
+        JsonSerializer.Deserialize(json, StorageJson.Default.CallInstructions)
+        ?? throw new InvalidDataException("Stored call instructions are empty");
+}

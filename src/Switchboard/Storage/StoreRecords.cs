@@ -1,0 +1,84 @@
+using Switchboard.Calls;
+
+namespace Switchboard.Storage;
+
+/// <summary>Delivery state of an outbox row.</summary>
+public enum CallbackState
+{
+    Pending = 0,
+    Delivered = 1,
+    /// <summary>Given up after the retry window; kept for inspection and replay.</summary>
+    DeadLettered = 2,
+}
+
+/// <summary>One status callback in the outbox, with its fully composed request.</summary>
+public sealed record OutboxEntry
+{
+    public required CallSid CallSid { get; init; }
+    public required int SequenceNumber { get; init; }
+    public required string AccountSid { get; init; }
+    /// <summary>The URL as given, including any <c>#</c> connection-override fragment.</summary>
+    public required string Url { get; init; }
+    public required string Method { get; init; }
+    /// <summary>The parameters, form-encoded in the order they are sent.</summary>
+    public required string Body { get; init; }
+    public required string IdempotencyToken { get; init; }
+    public required DateTimeOffset CreatedAt { get; init; }
+    public CallbackState State { get; init; }
+    public int Attempts { get; init; }
+    public DateTimeOffset NextAttemptAt { get; init; }
+    public string? LastError { get; init; }
+}
+
+/// <summary>One webhook request made for a call and what came back (Call Events, reference §7).</summary>
+public sealed record CallEventRecord
+{
+    public required CallSid CallSid { get; init; }
+    public required string AccountSid { get; init; }
+    public required DateTimeOffset DateCreated { get; init; }
+    public required string Method { get; init; }
+    public required string Url { get; init; }
+    public required IReadOnlyList<KeyValuePair<string, string>> Parameters { get; init; }
+    public int? ResponseCode { get; init; }
+    public required long RequestDurationMs { get; init; }
+    public string? ContentType { get; init; }
+    public string? ResponseBody { get; init; }
+    public string? Error { get; init; }
+}
+
+/// <summary>A call notification (an error or warning logged against the call).</summary>
+public sealed record NotificationRecord
+{
+    public required string Sid { get; init; }
+    public required CallSid CallSid { get; init; }
+    public required string AccountSid { get; init; }
+    public required DateTimeOffset DateCreated { get; init; }
+    public required int ErrorCode { get; init; }
+    /// <summary>0 error, 1 warning (Twilio's <c>log</c>).</summary>
+    public required int Log { get; init; }
+    public required string MessageText { get; init; }
+    public string? RequestMethod { get; init; }
+    public string? RequestUrl { get; init; }
+    public string? RequestVariables { get; init; }
+    public string? ResponseBody { get; init; }
+    public string? ResponseHeaders { get; init; }
+}
+
+/// <summary>An outcome of a delivery attempt to persist on the outbox row.</summary>
+public sealed record CallbackProgress(CallSid CallSid, int SequenceNumber, CallbackState State, int Attempts, DateTimeOffset NextAttemptAt, string? LastError);
+
+/// <summary>
+/// One unit of the group commit: everything in it commits together (a transition and its callbacks,
+/// DESIGN decision 3), in the order writes were submitted.
+/// </summary>
+public sealed class StoreWrite
+{
+    public Call? Call { get; init; }
+    public IReadOnlyList<OutboxEntry> Callbacks { get; init; } = [];
+    public CallEventRecord? Event { get; init; }
+    public NotificationRecord? Notification { get; init; }
+    public CallbackProgress? Progress { get; init; }
+    public CallSid? DeleteCall { get; init; }
+    /// <summary>Completed after commit, when someone waits for durability (the API's 201).</summary>
+    public TaskCompletionSource? Committed { get; init; }
+}

@@ -1,2 +1,0 @@
-namespace Switchboard.Testing;
-internal static class Placeholder;
