@@ -204,7 +204,7 @@ internal sealed partial class EnginePartition
     }
 
     private void Notify(LiveCall live, int code, int log, string message, WebhookResult? response = null) =>
-        _s.Writer.Submit(new StoreWrite
+        Submit(new StoreWrite
         {
             Notification = Notifications.For(live.Call.Sid, live.Call.AccountSid, Now, code, log, message, response),
         });

@@ -28,7 +28,7 @@ internal sealed partial class EnginePartition
         _calls.Add(sid, live);
         _timers.Arm(sid, CallTimer.Dispatch, dispatchAt);
         var committed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        _s.Writer.Submit(new StoreWrite
+        Submit(new StoreWrite
         {
             Call = call,
             Event = request.RequestEvent is { } e ? e with { CallSid = sid } : null,
@@ -64,7 +64,7 @@ internal sealed partial class EnginePartition
                 break;
         }
         var committed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        _s.Writer.Submit(new StoreWrite { Call = live.Call, Committed = committed });
+        Submit(new StoreWrite { Call = live.Call, Committed = committed });
         return (live.Call, committed.Task);
     });
 

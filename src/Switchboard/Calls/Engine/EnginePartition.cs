@@ -18,6 +18,7 @@ internal sealed partial class EnginePartition : IAsyncDisposable
     private readonly TimerQueue _timers;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _loop;
+    private readonly List<StoreWrite> _pendingWrites = [];
     private int _nextLegId;
 
     public EnginePartition(int index, EngineServices services)
@@ -76,8 +77,24 @@ internal sealed partial class EnginePartition : IAsyncDisposable
                     // A bug in handling one event must not stop the partition that owns thousands of calls.
                     EngineLog.WorkFailed(_s.Logger, Index, ex);
                 }
+                FlushWrites();
             }
         }
+    }
+
+    /// <summary>
+    /// Queues a write; it reaches the store when the current work item is done. Every effect of the item
+    /// (timers armed, legs placed) is thus in place before anything it wrote can commit and be seen.
+    /// </summary>
+    private void Submit(StoreWrite write) => _pendingWrites.Add(write);
+
+    private void FlushWrites()
+    {
+        foreach (var write in _pendingWrites)
+        {
+            _s.Writer.Submit(write);
+        }
+        _pendingWrites.Clear();
     }
 
     private void OnTimersDue()
@@ -192,7 +209,7 @@ internal sealed partial class EnginePartition : IAsyncDisposable
         }
 
         live.Call = call;
-        _s.Writer.Submit(new StoreWrite { Call = call, Callbacks = callbacks ?? [] });
+        Submit(new StoreWrite { Call = call, Callbacks = callbacks ?? [] });
         _s.Metrics.Transitioned(before.Status, call.Status, call);
         EngineLog.Transitioned(_s.Logger, call.Sid.Value, before.Status, call.Status, trigger);
 
