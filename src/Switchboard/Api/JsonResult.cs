@@ -6,10 +6,13 @@ namespace Switchboard.Api;
 /// <summary>A JSON body written field by field, so the wire shape is exactly Twilio's (names, order, nulls).</summary>
 internal sealed class JsonResult(int status, Action<Utf8JsonWriter> write) : IResult
 {
+    // Twilio writes "+0000" and "+1415..." literally; the default encoder would escape '+' as \u002B.
+    internal static readonly JsonWriterOptions Options = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     public async Task ExecuteAsync(HttpContext httpContext)
     {
         var buffer = new ArrayBufferWriter<byte>(4096);
-        await using (var json = new Utf8JsonWriter(buffer))
+        await using (var json = new Utf8JsonWriter(buffer, Options))
         {
             write(json);
         }

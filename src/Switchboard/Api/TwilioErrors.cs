@@ -55,7 +55,7 @@ public static class TwilioErrors
             {
                 response.Headers.WWWAuthenticate = "Basic realm=\"Twilio API\"";
             }
-            await using var json = new System.Text.Json.Utf8JsonWriter(response.Body);
+            await using var json = new System.Text.Json.Utf8JsonWriter(response.Body, JsonResult.Options);
             json.WriteStartObject();
             json.WriteNumber("code", code);
             if (detail is not null)

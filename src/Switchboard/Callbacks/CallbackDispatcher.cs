@@ -254,8 +254,14 @@ internal sealed partial class CallbackDispatcher : IAsyncDisposable
         return list;
     }
 
+    private int _disposed;
+
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
         await _stopping.CancelAsync();
         await Task.WhenAll(_running.Keys);
         _stopping.Dispose();

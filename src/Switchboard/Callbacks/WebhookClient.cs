@@ -32,10 +32,13 @@ public sealed class WebhookClient : IDisposable
     private readonly CallbackOptions _options;
     private readonly NetworkPolicy _policy;
 
-    public WebhookClient(IOptions<CallbackOptions> options, TimeProvider time)
+    public WebhookClient(IOptions<CallbackOptions> options)
     {
         _options = options.Value;
-        _time = time;
+        // Connect, read and total times bound real network I/O, so they run on the real clock. The
+        // engine's clock (which tests replace with a fake one) schedules retries, not socket deadlines:
+        // advancing a fake clock must not abort a request that is in flight on a real socket.
+        _time = TimeProvider.System;
         _policy = new NetworkPolicy(_options.DeniedNetworks, _options.AllowedNetworks);
         var handler = new SocketsHttpHandler
         {

@@ -113,6 +113,10 @@ internal sealed class StoreWriter : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _queue.Writer.TryComplete();
+        if (_loop is null)
+        {
+            return;
+        }
         if (_loop is not null)
         {
             await _loop;

@@ -56,30 +56,7 @@ public sealed class NodeSdkSmokeTests
         }
         finally
         {
-            await DisposeHostAsync(host);
-        }
-    }
-
-    /// <summary>
-    /// Stops the host, tolerating one known server shutdown bug and nothing else: SwitchboardStartup.StopAsync
-    /// disposes CallbackDispatcher, then the DI container disposes it again, and CallbackDispatcher.DisposeAsync
-    /// is not idempotent (CancelAsync on its disposed CancellationTokenSource throws ObjectDisposedException).
-    /// Any SwitchboardHost start/stop shows it, with or without calls. Remove this once the server is fixed.
-    /// </summary>
-    private static async Task DisposeHostAsync(SwitchboardHost host)
-    {
-        try
-        {
             await host.DisposeAsync();
-        }
-        catch (ObjectDisposedException e) when (e.StackTrace?.Contains("CallbackDispatcher.DisposeAsync", StringComparison.Ordinal) == true)
-        {
-            TestContext.Current.TestOutputHelper?.WriteLine($"Known shutdown bug (double dispose of CallbackDispatcher): {e.Message}");
-            host.Http.Dispose();
-            foreach (var suffix in new[] { "", "-wal", "-shm" })
-            {
-                File.Delete(host.DatabasePath + suffix);
-            }
         }
     }
 

@@ -70,8 +70,14 @@ internal sealed class CallEngine : IAsyncDisposable
         }
     }
 
+    private int _disposed;
+
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
         foreach (var partition in _partitions)
         {
             await partition.DisposeAsync();

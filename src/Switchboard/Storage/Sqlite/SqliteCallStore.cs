@@ -53,6 +53,7 @@ internal sealed partial class SqliteCallStore : ICallStore, IAsyncDisposable
         if (_writer is not null)
         {
             await _writer.DisposeAsync();
+            _writer = null;
         }
     }
 
