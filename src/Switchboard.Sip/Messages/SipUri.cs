@@ -165,6 +165,24 @@ public sealed record SipUri
         return true;
     }
 
+    /// <summary>
+    /// Structural equality of the URI as written: host case-insensitive, everything else exact and the
+    /// parameters in order. This is not the RFC 3261 19.1.4 comparison (no unescaping, no reordering).
+    /// </summary>
+    /// <param name="other">The URI to compare with.</param>
+    /// <returns>True when both URIs have the same parts.</returns>
+    public bool Equals(SipUri? other) =>
+        other is not null
+        && Scheme == other.Scheme
+        && User == other.User
+        && Host.Equals(other.Host, StringComparison.OrdinalIgnoreCase)
+        && Port == other.Port
+        && Headers == other.Headers
+        && Parameters.SequenceEqual(other.Parameters);
+
+    /// <inheritdoc />
+    public override int GetHashCode() => HashCode.Combine(Scheme, User, StringComparer.OrdinalIgnoreCase.GetHashCode(Host), Port, Parameters.Count);
+
     /// <inheritdoc />
     public override string ToString()
     {

@@ -105,13 +105,9 @@ internal abstract class ClientTransaction
             Transport.Send(message, Destination);
             return true;
         }
-        catch (SocketException exception)
+        catch (Exception exception) when (exception is SocketException or ObjectDisposedException)
         {
-            SipLog.SendFailed(Logger, Method, Destination, exception);
-            return false;
-        }
-        catch (ObjectDisposedException exception)
-        {
+            // RFC 3261 8.1.3.1: a transport failure is reported to the TU as a 503.
             SipLog.SendFailed(Logger, Method, Destination, exception);
             return false;
         }

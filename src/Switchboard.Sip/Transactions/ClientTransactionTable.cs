@@ -13,6 +13,9 @@ internal sealed class ClientTransactionTable
 
     public int Count => _transactions.Count;
 
+    /// <summary>How many live transactions match <paramref name="predicate"/> (diagnostics and tests).</summary>
+    public int CountWhere(Func<ClientTransaction, bool> predicate) => _transactions.Values.Count(predicate);
+
     /// <summary>Registers the transaction before it sends, so even an immediate response finds it.</summary>
     public void Add(ClientTransaction transaction)
     {

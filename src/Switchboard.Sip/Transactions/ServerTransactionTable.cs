@@ -25,11 +25,7 @@ internal sealed class ServerTransactionTable(ISipTransport transport, SipTimers 
             return false;
         }
 
-        if (entry.Response is { } response)
-        {
-            TrySend(response, ResponseDestination(request, source));
-        }
-
+        TrySend(entry.Response, ResponseDestination(request, source));
         return true;
     }
 
@@ -92,13 +88,9 @@ internal sealed class ServerTransactionTable(ISipTransport transport, SipTimers 
         {
             transport.Send(response, destination);
         }
-        catch (SocketException)
+        catch (Exception exception) when (exception is SocketException or ObjectDisposedException)
         {
             // RFC 3261 18.2.2: a failed response send is dropped; the peer retransmits the request.
-        }
-        catch (ObjectDisposedException)
-        {
-            // Endpoint shutting down.
         }
     }
 
@@ -114,7 +106,7 @@ internal sealed class ServerTransactionTable(ISipTransport transport, SipTimers 
 
     private sealed class Entry(SipResponse response)
     {
-        public SipResponse? Response { get; } = response;
+        public SipResponse Response { get; } = response;
 
         public ITimer? Timer { get; set; }
     }

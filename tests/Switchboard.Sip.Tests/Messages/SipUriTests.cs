@@ -58,4 +58,16 @@ public sealed class SipUriTests
         Assert.Equal("udp", address.Uri.GetParameter("transport"));
         Assert.Equal("1", address.Tag);
     }
+
+    [Fact]
+    public void Equals_SameTextParsedTwice_IsEqualAndHostIsCaseInsensitive()
+    {
+        SipUri.TryParse("sip:alice@Example.com:5060;transport=udp", out var a);
+        SipUri.TryParse("sip:alice@example.COM:5060;transport=udp", out var b);
+        SipUri.TryParse("sip:alice@example.com:5060;transport=tcp", out var c);
+
+        Assert.Equal(a, b);
+        Assert.Equal(a!.GetHashCode(), b!.GetHashCode());
+        Assert.NotEqual(a, c);
+    }
 }
