@@ -13,6 +13,9 @@ internal static partial class SipLog
     [LoggerMessage(5001, LogLevel.Debug, "Sending {Length} bytes to {Destination} (Call-ID {SipCallId})")]
     public static partial void Sending(ILogger logger, int length, IPEndPoint destination, string? sipCallId);
 
+    [LoggerMessage(5005, LogLevel.Debug, "Received {Kind} from {Source} (Call-ID {SipCallId}, CSeq {CSeq})")]
+    public static partial void Received(ILogger logger, string kind, IPEndPoint source, string? sipCallId, string? cSeq);
+
     [LoggerMessage(5002, LogLevel.Debug, "Dropped a {Length}-byte datagram from {Source}: {Reason}")]
     public static partial void DatagramDropped(ILogger logger, int length, IPEndPoint source, string reason);
 

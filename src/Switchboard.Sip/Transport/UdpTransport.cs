@@ -113,6 +113,12 @@ internal sealed class UdpTransport : ISipTransport, IAsyncDisposable
             return;
         }
 
+        if (_logger.IsEnabled(LogLevel.Debug))
+        {
+            var kind = parsed.Message is SipRequest request ? request.Method : ((SipResponse)parsed.Message).StatusCode.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            SipLog.Received(_logger, kind, source, parsed.Message.CallId, parsed.Message.GetHeader(HeaderNames.CSeq));
+        }
+
         try
         {
             _onMessage(parsed.Message, source);

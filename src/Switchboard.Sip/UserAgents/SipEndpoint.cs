@@ -22,6 +22,14 @@ public sealed class SipEndpoint : IAsyncDisposable
     private SipEndpoint(SipEndpointOptions options, TimeProvider timeProvider, ILogger logger)
     {
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.T1, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.T2, options.T1);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.T4, TimeSpan.Zero);
+        // RFC 3264 5.1 / RFC 3550 11: a zero port refuses the stream; RTP uses an even port.
+        if (options.MediaPort is <= 0 or > 65534 || options.MediaPort % 2 != 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.MediaPort, "MediaPort must be an even port between 2 and 65534.");
+        }
+
         Options = options;
         TimeProvider = timeProvider;
         Logger = logger;
