@@ -25,6 +25,9 @@ internal static partial class SipLog
     [LoggerMessage(5004, LogLevel.Error, "Handling a message from {Source} (Call-ID {SipCallId}) failed; the receive loop goes on")]
     public static partial void HandlerFailed(ILogger logger, IPEndPoint source, string? sipCallId, Exception exception);
 
+    [LoggerMessage(5006, LogLevel.Warning, "TCP connection with {Remote} failed or closed")]
+    public static partial void ConnectionFailed(ILogger logger, IPEndPoint remote, Exception exception);
+
     [LoggerMessage(5010, LogLevel.Debug, "Response {StatusCode} matched no client transaction (Call-ID {SipCallId})")]
     public static partial void UnmatchedResponse(ILogger logger, int statusCode, string? sipCallId);
 

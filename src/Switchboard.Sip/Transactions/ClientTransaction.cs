@@ -77,6 +77,30 @@ internal abstract class ClientTransaction
         RaiseTerminated();
     }
 
+    /// <summary>
+    /// The transport reported, after the fact, that the request could not be sent (a TCP connection that
+    /// failed): RFC 3261 8.1.3.1 and 17.1.1.2 end a pending transaction with a transport error (503).
+    /// </summary>
+    public void OnTransportError()
+    {
+        lock (Sync)
+        {
+            if (!IsPending)
+            {
+                return;
+            }
+
+            StopTimers();
+            MarkTerminated();
+        }
+
+        User.OnFailure(this, ClientTransactionFailure.TransportError);
+        RaiseTerminated();
+    }
+
+    /// <summary>True while no final response arrived (Calling/Proceeding, Trying/Proceeding); read under <see cref="Sync"/>.</summary>
+    protected abstract bool IsPending { get; }
+
     /// <summary>Moves the state machine to Terminated; called under <see cref="Sync"/>.</summary>
     protected abstract void MarkTerminated();
 

@@ -35,6 +35,13 @@ internal sealed class ClientTransactionTable
             && _transactions.TryGetValue((branch, cseq.Method), out transaction);
     }
 
+    /// <summary>The transaction that sent <paramref name="request"/>, for failures a transport reports late.</summary>
+    public bool TryGet(SipRequest request, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out ClientTransaction? transaction)
+    {
+        transaction = null;
+        return request.TopVia?.Branch is { } branch && _transactions.TryGetValue((branch, request.Method), out transaction);
+    }
+
     public void AbortAll()
     {
         foreach (var transaction in _transactions.Values)

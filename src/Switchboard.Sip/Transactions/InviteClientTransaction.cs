@@ -43,6 +43,8 @@ internal sealed class InviteClientTransaction : ClientTransaction
     /// <summary>True once any provisional arrived: RFC 3261 9.1 allows CANCEL only from then on.</summary>
     public bool HasProvisional { get; private set; }
 
+    protected override bool IsPending => State is InviteClientTransactionState.Calling or InviteClientTransactionState.Proceeding;
+
     protected override void MarkTerminated() => State = InviteClientTransactionState.Terminated;
 
     public override void Start()

@@ -37,6 +37,8 @@ internal sealed class NonInviteClientTransaction : ClientTransaction
 
     public NonInviteClientTransactionState State { get; private set; } = NonInviteClientTransactionState.Trying;
 
+    protected override bool IsPending => State is NonInviteClientTransactionState.Trying or NonInviteClientTransactionState.Proceeding;
+
     protected override void MarkTerminated() => State = NonInviteClientTransactionState.Terminated;
 
     public override void Start()

@@ -11,28 +11,28 @@ namespace Switchboard.Sip.Transactions;
 /// OPTIONS, re-INVITE): remember the final response and resend it when the request is retransmitted,
 /// for Timer J = 64*T1 (17.2.2). Matched by branch, sent-by and method (17.2.3).
 /// </summary>
-internal sealed class ServerTransactionTable(ISipTransport transport, SipTimers timers, TimeProvider timeProvider) : IDisposable
+internal sealed class ServerTransactionTable(SipTimers timers, TimeProvider timeProvider) : IDisposable
 {
     private readonly ConcurrentDictionary<(string Branch, string SentBy, string Method), Entry> _entries = new();
 
     public int Count => _entries.Count;
 
     /// <summary>True when <paramref name="request"/> retransmits one we answered; the answer is sent again.</summary>
-    public bool TryRetransmit(SipRequest request, IPEndPoint source)
+    public bool TryRetransmit(SipRequest request, IPEndPoint source, ISipTransport transport)
     {
         if (Key(request) is not { } key || !_entries.TryGetValue(key, out var entry))
         {
             return false;
         }
 
-        TrySend(entry.Response, ResponseDestination(request, source));
+        TrySend(transport, entry.Response, ResponseDestination(request, source, transport));
         return true;
     }
 
     /// <summary>Sends a final response and keeps it for retransmissions of the request.</summary>
-    public void Respond(SipRequest request, IPEndPoint source, SipResponse response)
+    public void Respond(SipRequest request, IPEndPoint source, ISipTransport transport, SipResponse response)
     {
-        TrySend(response, ResponseDestination(request, source));
+        TrySend(transport, response, ResponseDestination(request, source, transport));
         // RFC 3261 17.2.2: Timer J = 64*T1 on UDP (0 on TCP); RFC 3261 17.2.1 keeps an INVITE's final as long.
         if (transport.IsReliable || Key(request) is not { } key)
         {
@@ -57,12 +57,12 @@ internal sealed class ServerTransactionTable(ISipTransport transport, SipTimers 
     }
 
     /// <summary>
-    /// RFC 3261 18.2.2 with RFC 3581: a response goes to the source address (received); to the source port
-    /// when the Via asks with <c>rport</c>, else to the Via sent-by port.
+    /// RFC 3261 18.2.2 with RFC 3581: on a stream, back on the connection it came in on; on UDP to the source
+    /// address (received), and to the source port when the Via asks with <c>rport</c>, else to the sent-by port.
     /// </summary>
-    public static IPEndPoint ResponseDestination(SipRequest request, IPEndPoint source)
+    public static IPEndPoint ResponseDestination(SipRequest request, IPEndPoint source, ISipTransport transport)
     {
-        if (request.TopVia is not { } via || via.Parameters.Any(p => p.Key.Equals("rport", StringComparison.OrdinalIgnoreCase)))
+        if (transport.IsReliable || request.TopVia is not { } via || via.Parameters.Any(p => p.Key.Equals("rport", StringComparison.OrdinalIgnoreCase)))
         {
             return source;
         }
@@ -82,7 +82,7 @@ internal sealed class ServerTransactionTable(ISipTransport transport, SipTimers 
         return (branch, via.Host + ":" + via.Port, method);
     }
 
-    private void TrySend(SipResponse response, IPEndPoint destination)
+    private static void TrySend(ISipTransport transport, SipResponse response, IPEndPoint destination)
     {
         try
         {

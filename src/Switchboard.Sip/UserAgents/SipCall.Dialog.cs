@@ -1,5 +1,6 @@
 using System.Net;
 using Switchboard.Sip.Messages;
+using Switchboard.Sip.Transport;
 
 namespace Switchboard.Sip.UserAgents;
 
@@ -11,7 +12,7 @@ public sealed partial class SipCall
     /// <summary>RFC 3261 15.1.1: BYE is a new in-dialog request (next CSeq, new branch) in a non-INVITE transaction.</summary>
     private void SendBye(List<SipHeader>? credentials)
     {
-        var bye = _dialog!.CreateRequest(SipMethods.Bye, _endpoint.NewVia(), credentials);
+        var bye = _dialog!.CreateRequest(SipMethods.Bye, _endpoint.NewVia(_transport), credentials);
         State = SipCallState.Terminating;
         _byeTransaction = StartNonInvite(bye, SipEndpoint.ResolveNextHop(_dialog.NextHop, _destination));
         _byeTransaction.Start();
@@ -41,7 +42,7 @@ public sealed partial class SipCall
     /// A request with a To tag and our Call-ID. Returns false when it is not for this dialog (the endpoint
     /// then answers 481). RFC 3261 12.2.2: the remote CSeq must grow, else 500.
     /// </summary>
-    internal bool TryHandleRequest(SipRequest request, IPEndPoint source)
+    internal bool TryHandleRequest(SipRequest request, IPEndPoint source, ISipTransport transport)
     {
         lock (_lock)
         {
@@ -53,7 +54,7 @@ public sealed partial class SipCall
 
             if (!_dialog.TryAcceptRemoteCSeq(request.CSeq!.Value.Number))
             {
-                _endpoint.Respond(request, source, 500, "Server Internal Error");
+                _endpoint.Respond(request, source, transport, 500, "Server Internal Error");
                 return true;
             }
 
@@ -61,22 +62,22 @@ public sealed partial class SipCall
             {
                 case SipMethods.Bye:
                     // RFC 3261 15.1.2: answer 200 and end the call; retransmissions get the same 200 (Timer J).
-                    _endpoint.Respond(request, source, 200, "OK");
+                    _endpoint.Respond(request, source, transport, 200, "OK");
                     End(new SipCallTerminated(Now, SipCallParty.Remote, null));
                     break;
                 case SipMethods.Invite:
                     // Reference 7: a re-INVITE (session refresh, hold) gets our previous SDP unchanged.
                     _dialog.RefreshTarget(request);
-                    _endpoint.Respond(request, source, 200, "OK", null, [new(HeaderNames.Contact, _contactValue), new(HeaderNames.ContentType, SdpBody.ContentType)], _sdpOffer);
+                    _endpoint.Respond(request, source, transport, 200, "OK", null, [new(HeaderNames.Contact, _contactValue), new(HeaderNames.ContentType, SdpBody.ContentType)], _sdpOffer);
                     break;
                 case SipMethods.Options or SipMethods.Info or SipMethods.Notify or SipMethods.Update:
-                    _endpoint.Respond(request, source, 200, "OK");
+                    _endpoint.Respond(request, source, transport, 200, "OK");
                     break;
                 case SipMethods.Cancel:
-                    _endpoint.Respond(request, source, 481, "Call/Transaction Does Not Exist");
+                    _endpoint.Respond(request, source, transport, 481, "Call/Transaction Does Not Exist");
                     break;
                 default:
-                    _endpoint.Respond(request, source, 501, "Not Implemented", null, [new(HeaderNames.Allow, UserAgentClient.Allow)]);
+                    _endpoint.Respond(request, source, transport, 501, "Not Implemented", null, [new(HeaderNames.Allow, UserAgentClient.Allow)]);
                     break;
             }
 

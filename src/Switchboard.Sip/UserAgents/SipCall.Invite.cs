@@ -17,7 +17,7 @@ public sealed partial class SipCall
     {
         var headers = new List<SipHeader>
         {
-            new(HeaderNames.Via, _endpoint.NewVia()),
+            new(HeaderNames.Via, _endpoint.NewVia(_transport)),
             new(HeaderNames.MaxForwards, "70"),
             new(HeaderNames.From, _fromValue),
             new(HeaderNames.To, "<" + _request.Target + ">"),
@@ -36,7 +36,7 @@ public sealed partial class SipCall
     private void SendInvite()
     {
         State = SipCallState.Calling;
-        _inviteTransaction = new InviteClientTransaction(_invite, _destination, _endpoint.Transport, _endpoint.Timers, _endpoint.TimeProvider, this, _endpoint.Logger);
+        _inviteTransaction = new InviteClientTransaction(_invite, _destination, _transport, _endpoint.Timers, _endpoint.TimeProvider, this, _endpoint.Logger);
         _endpoint.ClientTransactions.Add(_inviteTransaction);
         // Last step: a send failure reports back into this call synchronously.
         _inviteTransaction.Start();
@@ -110,8 +110,8 @@ public sealed partial class SipCall
             {
                 // RFC 3261 13.2.2.4: a second 2xx from another fork is ACKed and then ended with a BYE.
                 SipLog.Ignored(_endpoint.Logger, CallId, "2xx from another fork");
-                SendDirect(fork.CreateAck(response.CSeq!.Value.Number, _endpoint.NewVia(), _inviteCredentials), fork);
-                StartNonInvite(fork.CreateRequest(SipMethods.Bye, _endpoint.NewVia()), SipEndpoint.ResolveNextHop(fork.NextHop, _destination)).Start();
+                SendDirect(fork.CreateAck(response.CSeq!.Value.Number, _endpoint.NewVia(_transport), _inviteCredentials), fork);
+                StartNonInvite(fork.CreateRequest(SipMethods.Bye, _endpoint.NewVia(_transport)), SipEndpoint.ResolveNextHop(fork.NextHop, _destination)).Start();
             }
 
             return;
@@ -129,12 +129,12 @@ public sealed partial class SipCall
         }
 
         _dialog = dialog;
-        _ackForSuccess = dialog.CreateAck(response.CSeq!.Value.Number, _endpoint.NewVia(), _inviteCredentials);
+        _ackForSuccess = dialog.CreateAck(response.CSeq!.Value.Number, _endpoint.NewVia(_transport), _inviteCredentials);
         SendDirect(_ackForSuccess, dialog);
         if (State == SipCallState.Ended)
         {
             // Answered after we gave up (cancel guard, endpoint stop): RFC 3261 15 says hang up with a BYE.
-            StartNonInvite(dialog.CreateRequest(SipMethods.Bye, _endpoint.NewVia()), SipEndpoint.ResolveNextHop(dialog.NextHop, _destination)).Start();
+            StartNonInvite(dialog.CreateRequest(SipMethods.Bye, _endpoint.NewVia(_transport)), SipEndpoint.ResolveNextHop(dialog.NextHop, _destination)).Start();
             return;
         }
 
@@ -155,7 +155,7 @@ public sealed partial class SipCall
         var destination = SipEndpoint.ResolveNextHop(dialog.NextHop, _destination);
         try
         {
-            _endpoint.Transport.Send(request, destination);
+            _transport.Send(request, destination);
         }
         catch (Exception exception) when (exception is SocketException or ObjectDisposedException)
         {

@@ -4,6 +4,7 @@ using System.Threading.Channels;
 using Switchboard.Sip.Dialogs;
 using Switchboard.Sip.Messages;
 using Switchboard.Sip.Transactions;
+using Switchboard.Sip.Transport;
 
 namespace Switchboard.Sip.UserAgents;
 
@@ -18,6 +19,7 @@ public sealed partial class SipCall : IClientTransactionUser
     private readonly SipEndpoint _endpoint;
     private readonly SipInviteRequest _request;
     private readonly IPEndPoint _destination;
+    private readonly ISipTransport _transport;
     private readonly Lock _lock = new();
     private readonly Channel<SipCallEvent> _events = Channel.CreateUnbounded<SipCallEvent>();
     private readonly TaskCompletionSource<SipCallEvent> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -35,7 +37,7 @@ public sealed partial class SipCall : IClientTransactionUser
     private ITimer? _cancelGuard;
     private NonInviteClientTransaction? _byeTransaction;
 
-    internal SipCall(SipEndpoint endpoint, SipInviteRequest request, IPEndPoint destination)
+    internal SipCall(SipEndpoint endpoint, SipInviteRequest request, IPEndPoint destination, ISipTransport transport)
     {
         foreach (var (name, value) in request.Headers)
         {
@@ -48,12 +50,13 @@ public sealed partial class SipCall : IClientTransactionUser
         _endpoint = endpoint;
         _request = request;
         _destination = destination;
+        _transport = transport;
         CallId = SipTokens.NewCallId(endpoint.AdvertisedHost);
         var display = request.FromDisplayName is { } displayName
             ? "\"" + displayName.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\" "
             : string.Empty;
         _fromValue = $"{display}<sip:{request.FromUser}@{endpoint.AdvertisedHost}>;tag={SipTokens.NewTag()}";
-        _contactValue = endpoint.ContactFor(request.FromUser);
+        _contactValue = endpoint.ContactFor(request.FromUser, transport);
         // RFC 3261 8.1.1.5: the initial CSeq is arbitrary but below 2^31; a random start helps tell attempts apart in traces.
         _cseq = (uint)RandomNumberGenerator.GetInt32(1, 1 << 16);
         _sdpOffer = SdpBody.CreateOffer(endpoint.AdvertisedHost, endpoint.Options.MediaPort, (ulong)endpoint.TimeProvider.GetUtcNow().ToUnixTimeSeconds());
@@ -214,7 +217,7 @@ public sealed partial class SipCall : IClientTransactionUser
 
     private NonInviteClientTransaction StartNonInvite(SipRequest request, IPEndPoint destination)
     {
-        var transaction = new NonInviteClientTransaction(request, destination, _endpoint.Transport, _endpoint.Timers, _endpoint.TimeProvider, this, _endpoint.Logger);
+        var transaction = new NonInviteClientTransaction(request, destination, _transport, _endpoint.Timers, _endpoint.TimeProvider, this, _endpoint.Logger);
         _endpoint.ClientTransactions.Add(transaction);
         return transaction;
     }

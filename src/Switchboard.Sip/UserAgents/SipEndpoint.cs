@@ -10,13 +10,14 @@ using Switchboard.Sip.Transport;
 namespace Switchboard.Sip.UserAgents;
 
 /// <summary>
-/// A SIP endpoint: one bound UDP socket, the transaction layer and the dialogs of the calls placed
-/// through <see cref="UserAgentClient"/>. Dispatches what arrives: responses to client transactions
+/// A SIP endpoint: one bound UDP socket (and a TCP listener on the same port), the transaction layer
+/// and the dialogs of the calls placed through <see cref="UserAgentClient"/>. Dispatches what arrives: responses to client transactions
 /// (RFC 3261 17.1.3), requests to dialogs (12.2.2), anything else answered statelessly.
 /// </summary>
 public sealed class SipEndpoint : IAsyncDisposable
 {
     private readonly UdpTransport _transport;
+    private readonly TcpTransport? _tcp;
     private readonly ConcurrentDictionary<string, SipCall> _calls = new(StringComparer.Ordinal);
 
     private SipEndpoint(SipEndpointOptions options, TimeProvider timeProvider, ILogger logger)
@@ -35,9 +36,33 @@ public sealed class SipEndpoint : IAsyncDisposable
         Logger = logger;
         Timers = new SipTimers(options.T1, options.T2, options.T4);
         var bindTo = new IPEndPoint(IPAddress.Parse(options.ListenAddress), options.ListenPort);
-        _transport = new UdpTransport(bindTo, options.ReceiveBufferSize, logger, OnMessage);
-        ServerTransactions = new ServerTransactionTable(_transport, Timers, timeProvider);
+        // A free UDP port may be taken on TCP: with an ephemeral port, try a few until both bind.
+        for (var attempt = 1; ; attempt++)
+        {
+            var udp = new UdpTransport(bindTo, options.ReceiveBufferSize, logger, (message, source) => OnMessage(message, source, _transport!));
+            try
+            {
+                // RFC 3261 18: TCP on the same port, where a far end opens its own connection to our Contact.
+                _tcp = options.EnableTcp
+                    ? new TcpTransport(udp.LocalEndPoint, logger, (message, source) => OnMessage(message, source, _tcp!), OnSendFailed)
+                    : null;
+                _transport = udp;
+                break;
+            }
+            catch (System.Net.Sockets.SocketException exception) when (exception.SocketErrorCode == System.Net.Sockets.SocketError.AddressAlreadyInUse && options.ListenPort == 0 && attempt < 10)
+            {
+                udp.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            }
+            catch
+            {
+                // Not started yet: disposing completes synchronously.
+                udp.DisposeAsync().AsTask().GetAwaiter().GetResult();
+                throw;
+            }
+        }
+
         LocalEndPoint = _transport.LocalEndPoint;
+        ServerTransactions = new ServerTransactionTable(Timers, timeProvider);
         AdvertisedHost = options.AdvertisedAddress
             ?? (LocalEndPoint.Address.Equals(IPAddress.Any) ? "127.0.0.1" : LocalEndPoint.Address.ToString());
         UserAgentClient = new UserAgentClient(this);
@@ -61,6 +86,9 @@ public sealed class SipEndpoint : IAsyncDisposable
 
     internal ISipTransport Transport => _transport;
 
+    /// <summary>The TCP transport, or null when <see cref="SipEndpointOptions.EnableTcp"/> is off.</summary>
+    internal ISipTransport? TcpTransport => _tcp;
+
     internal UdpTransport UdpTransport => _transport;
 
     internal ClientTransactionTable ClientTransactions { get; } = new();
@@ -80,23 +108,27 @@ public sealed class SipEndpoint : IAsyncDisposable
         var logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Switchboard.Sip");
         var endpoint = new SipEndpoint(options, timeProvider ?? TimeProvider.System, logger);
         endpoint._transport.Start();
+        endpoint._tcp?.Start();
         SipLog.Listening(logger, endpoint.LocalEndPoint);
         return endpoint;
     }
 
     /// <summary>RFC 3261 18.1.1 / RFC 3581: our Via with a fresh branch and <c>rport</c>.</summary>
-    internal string NewVia() => string.Create(
+    internal string NewVia(ISipTransport transport) => string.Create(
         CultureInfo.InvariantCulture,
-        $"SIP/2.0/{_transport.Protocol} {AdvertisedHost}:{LocalEndPoint.Port};branch={SipTokens.NewBranch()};rport");
+        $"SIP/2.0/{transport.Protocol} {AdvertisedHost}:{LocalEndPoint.Port};branch={SipTokens.NewBranch()};rport");
 
-    internal string ContactFor(string user) => string.Create(CultureInfo.InvariantCulture, $"<sip:{user}@{AdvertisedHost}:{LocalEndPoint.Port}>");
+    /// <summary>RFC 3261 8.1.1.8: where the far end sends in-dialog requests; <c>transport=tcp</c> keeps them on TCP.</summary>
+    internal string ContactFor(string user, ISipTransport transport) => string.Create(
+        CultureInfo.InvariantCulture,
+        $"<sip:{user}@{AdvertisedHost}:{LocalEndPoint.Port}{(transport.IsReliable ? ";transport=tcp" : string.Empty)}>");
 
     internal void Register(SipCall call) => _calls[call.CallId] = call;
 
     internal void Unregister(SipCall call) => _calls.TryRemove(new KeyValuePair<string, SipCall>(call.CallId, call));
 
-    internal void Respond(SipRequest request, IPEndPoint source, int statusCode, string reasonPhrase, string? toTag = null, IEnumerable<SipHeader>? extraHeaders = null, ReadOnlyMemory<byte> body = default) =>
-        ServerTransactions.Respond(request, source, SipResponseFactory.Create(request, statusCode, reasonPhrase, toTag, extraHeaders, body));
+    internal void Respond(SipRequest request, IPEndPoint source, ISipTransport transport, int statusCode, string reasonPhrase, string? toTag = null, IEnumerable<SipHeader>? extraHeaders = null, ReadOnlyMemory<byte> body = default) =>
+        ServerTransactions.Respond(request, source, transport, SipResponseFactory.Create(request, statusCode, reasonPhrase, toTag, extraHeaders, body));
 
     /// <summary>
     /// Where an in-dialog request goes: the next hop's address when it is an IP literal, else the address
@@ -107,7 +139,7 @@ public sealed class SipEndpoint : IAsyncDisposable
             ? new IPEndPoint(address, nextHop.Port ?? 5060)
             : fallback;
 
-    private void OnMessage(SipMessage message, IPEndPoint source)
+    private void OnMessage(SipMessage message, IPEndPoint source, ISipTransport transport)
     {
         switch (message)
         {
@@ -115,8 +147,17 @@ public sealed class SipEndpoint : IAsyncDisposable
                 OnResponse(response);
                 break;
             case SipRequest request:
-                OnRequest(request, source);
+                OnRequest(request, source, transport);
                 break;
+        }
+    }
+
+    /// <summary>A TCP send that failed after <c>Send</c> returned: the transaction ends with a transport error.</summary>
+    private void OnSendFailed(SipMessage message, IPEndPoint destination)
+    {
+        if (message is SipRequest request && ClientTransactions.TryGet(request, out var transaction))
+        {
+            transaction.OnTransportError();
         }
     }
 
@@ -139,7 +180,7 @@ public sealed class SipEndpoint : IAsyncDisposable
         SipLog.UnmatchedResponse(Logger, response.StatusCode, response.CallId);
     }
 
-    private void OnRequest(SipRequest request, IPEndPoint source)
+    private void OnRequest(SipRequest request, IPEndPoint source, ISipTransport transport)
     {
         if (request.Method == SipMethods.Ack)
         {
@@ -147,21 +188,21 @@ public sealed class SipEndpoint : IAsyncDisposable
             return;
         }
 
-        if (ServerTransactions.TryRetransmit(request, source))
+        if (ServerTransactions.TryRetransmit(request, source, transport))
         {
             return;
         }
 
         if (request.To?.Tag is not null)
         {
-            if (request.CallId is { } callId && _calls.TryGetValue(callId, out var call) && call.TryHandleRequest(request, source))
+            if (request.CallId is { } callId && _calls.TryGetValue(callId, out var call) && call.TryHandleRequest(request, source, transport))
             {
                 return;
             }
 
             // RFC 3261 12.2.2: a request for a dialog we do not know gets 481.
             SipLog.NoDialog(Logger, request.Method, source);
-            Respond(request, source, 481, "Call/Transaction Does Not Exist");
+            Respond(request, source, transport, 481, "Call/Transaction Does Not Exist");
             return;
         }
 
@@ -169,15 +210,15 @@ public sealed class SipEndpoint : IAsyncDisposable
         {
             case SipMethods.Options:
                 // RFC 3261 11.2: answer an out-of-dialog OPTIONS (trunk keep-alive) with our capabilities.
-                Respond(request, source, 200, "OK", SipTokens.NewTag(), [new(HeaderNames.Allow, UserAgentClient.Allow)]);
+                Respond(request, source, transport, 200, "OK", SipTokens.NewTag(), [new(HeaderNames.Allow, UserAgentClient.Allow)]);
                 break;
             case SipMethods.Cancel:
                 // RFC 3261 9.2: we run no INVITE server transactions, so there is nothing to cancel.
-                Respond(request, source, 481, "Call/Transaction Does Not Exist");
+                Respond(request, source, transport, 481, "Call/Transaction Does Not Exist");
                 break;
             default:
                 // Incoming calls are out of scope for this user agent client.
-                Respond(request, source, 501, "Not Implemented", SipTokens.NewTag(), [new(HeaderNames.Allow, UserAgentClient.Allow)]);
+                Respond(request, source, transport, 501, "Not Implemented", SipTokens.NewTag(), [new(HeaderNames.Allow, UserAgentClient.Allow)]);
                 break;
         }
     }
@@ -194,5 +235,9 @@ public sealed class SipEndpoint : IAsyncDisposable
         ClientTransactions.AbortAll();
         ServerTransactions.Dispose();
         await _transport.DisposeAsync().ConfigureAwait(false);
+        if (_tcp is not null)
+        {
+            await _tcp.DisposeAsync().ConfigureAwait(false);
+        }
     }
 }

@@ -24,6 +24,12 @@ public sealed class SipEndpointOptions
     /// <summary>RFC 3261 T4, how long the network may keep a message: Timer K. Default 5 s.</summary>
     public TimeSpan T4 { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// Also listen on TCP at the same port, and place calls over TCP when the target URI says
+    /// <c>;transport=tcp</c> (RFC 3261 18). Default true.
+    /// </summary>
+    public bool EnableTcp { get; set; } = true;
+
     /// <summary>UDP receive buffer in bytes (Linux caps it at net.core.rmem_max). Default 4 MiB.</summary>
     public int ReceiveBufferSize { get; set; } = 4 * 1024 * 1024;
 

@@ -9,6 +9,7 @@ public sealed record SipInviteRequest
     /// <summary>
     /// The Request-URI and To URI, e.g. <c>sip:+15551234567@trunk.example.com:5060</c>. Its host and port
     /// (default 5060) are where the INVITE is sent; a host name is resolved once (A record).
+    /// <c>;transport=tcp</c> places the call over TCP (RFC 3261 18.1.1), otherwise UDP.
     /// </summary>
     public required SipUri Target { get; init; }
 

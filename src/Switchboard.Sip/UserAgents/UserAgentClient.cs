@@ -25,11 +25,18 @@ public sealed class UserAgentClient
     /// <param name="cancellationToken">Cancels the target's DNS resolution; once sent, use <see cref="SipCall.CancelAsync"/>.</param>
     /// <returns>The call handle.</returns>
     /// <exception cref="SocketException">The target host name does not resolve to an IPv4 address.</exception>
+    /// <exception cref="InvalidOperationException">The target asks for TCP and <see cref="SipEndpointOptions.EnableTcp"/> is off.</exception>
     public async Task<SipCall> InviteAsync(SipInviteRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         var destination = await ResolveAsync(request.Target, cancellationToken).ConfigureAwait(false);
-        var call = new SipCall(_endpoint, request, destination);
+        var transport = _endpoint.Transport;
+        if (string.Equals(request.Target.GetParameter("transport"), "tcp", StringComparison.OrdinalIgnoreCase))
+        {
+            transport = _endpoint.TcpTransport ?? throw new InvalidOperationException("The target asks for TCP but SipEndpointOptions.EnableTcp is off.");
+        }
+
+        var call = new SipCall(_endpoint, request, destination, transport);
         _endpoint.Register(call);
         call.Start();
         return call;

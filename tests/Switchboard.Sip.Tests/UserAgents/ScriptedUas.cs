@@ -71,24 +71,22 @@ internal sealed class ScriptedUas : IDisposable
     public void Send(SipMessage message, IPEndPoint to) => _socket.Send(SipSerializer.Serialize(message), to);
 
     /// <summary>A BYE from the callee inside the dialog set up by <paramref name="invite"/> (From/To swapped, our tag).</summary>
-    public SipRequest CreateBye(SipRequest invite, uint cseq = 1)
+    public SipRequest CreateBye(SipRequest invite, uint cseq = 1) => CreateBye(invite, Tag, "UDP", EndPoint.Port, cseq);
+
+    public static SipRequest CreateBye(SipRequest invite, string tag, string transport, int port, uint cseq = 1) => new()
     {
-        var ourContact = invite.Contact!.Uri;
-        return new SipRequest
-        {
-            Method = SipMethods.Bye,
-            RequestUri = ourContact,
-            Headers =
-            [
-                new(HeaderNames.Via, $"SIP/2.0/UDP 127.0.0.1:{EndPoint.Port};branch=z9hG4bKuasbye{cseq}"),
-                new(HeaderNames.MaxForwards, "70"),
-                new(HeaderNames.From, invite.To!.WithTag(Tag).ToString()),
-                new(HeaderNames.To, invite.GetHeader(HeaderNames.From)!),
-                new(HeaderNames.CallId, invite.CallId!),
-                new(HeaderNames.CSeq, new CSeq(cseq, SipMethods.Bye).ToString()),
-            ],
-        };
-    }
+        Method = SipMethods.Bye,
+        RequestUri = invite.Contact!.Uri,
+        Headers =
+        [
+            new(HeaderNames.Via, $"SIP/2.0/{transport} 127.0.0.1:{port};branch=z9hG4bKuasbye{cseq}"),
+            new(HeaderNames.MaxForwards, "70"),
+            new(HeaderNames.From, invite.To!.WithTag(tag).ToString()),
+            new(HeaderNames.To, invite.GetHeader(HeaderNames.From)!),
+            new(HeaderNames.CallId, invite.CallId!),
+            new(HeaderNames.CSeq, new CSeq(cseq, SipMethods.Bye).ToString()),
+        ],
+    };
 
     private async Task<(SipMessage Message, IPEndPoint Source)> ReceiveAsync(string what)
     {
