@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
+using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Switchboard.Sip.Messages;
@@ -11,8 +12,9 @@ namespace Switchboard.Sip.UserAgents;
 
 /// <summary>
 /// A SIP endpoint: one bound UDP socket (and a TCP listener on the same port), the transaction layer
-/// and the dialogs of the calls placed through <see cref="UserAgentClient"/>. Dispatches what arrives: responses to client transactions
-/// (RFC 3261 17.1.3), requests to dialogs (12.2.2), anything else answered statelessly.
+/// and the dialogs of the calls placed through <see cref="UserAgentClient"/>. Dispatches what arrives:
+/// responses to client transactions (RFC 3261 17.1.3), requests to dialogs (12.2.2), anything else
+/// answered statelessly.
 /// </summary>
 public sealed class SipEndpoint : IAsyncDisposable
 {
@@ -49,7 +51,7 @@ public sealed class SipEndpoint : IAsyncDisposable
                 _transport = udp;
                 break;
             }
-            catch (System.Net.Sockets.SocketException exception) when (exception.SocketErrorCode == System.Net.Sockets.SocketError.AddressAlreadyInUse && options.ListenPort == 0 && attempt < 10)
+            catch (SocketException exception) when (exception.SocketErrorCode == SocketError.AddressAlreadyInUse && options.ListenPort == 0 && attempt < 10)
             {
                 udp.DisposeAsync().AsTask().GetAwaiter().GetResult();
             }
