@@ -1,0 +1,73 @@
+namespace Switchboard.Sip.Messages;
+
+/// <summary>
+/// A parsed or built SIP message (RFC 3261 7). Immutable: headers in wire order with canonical names,
+/// body as bytes. Typed accessors parse on demand and return null when a header is absent or malformed.
+/// </summary>
+internal abstract record SipMessage
+{
+    public required IReadOnlyList<SipHeader> Headers { get; init; }
+
+    public ReadOnlyMemory<byte> Body { get; init; }
+
+    public string? CallId => GetHeader(HeaderNames.CallId);
+
+    public CSeq? CSeq => Messages.CSeq.TryParse(GetHeader(HeaderNames.CSeq), out var cseq) ? cseq : null;
+
+    public Via? TopVia => GetValues(HeaderNames.Via).FirstOrDefault() is { } text && Via.TryParse(text, out var via) ? via : null;
+
+    public NameAddress? From => NameAddress.TryParse(GetHeader(HeaderNames.From), out var from) ? from : null;
+
+    public NameAddress? To => NameAddress.TryParse(GetHeader(HeaderNames.To), out var to) ? to : null;
+
+    public NameAddress? Contact => GetValues(HeaderNames.Contact).FirstOrDefault() is { } text && NameAddress.TryParse(text, out var contact) ? contact : null;
+
+    /// <summary>The first value of a header, or null.</summary>
+    public string? GetHeader(string name)
+    {
+        foreach (var header in Headers)
+        {
+            if (header.Name.Equals(name, StringComparison.OrdinalIgnoreCase))
+            {
+                return header.Value;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// Every value of a header in order, comma lists split outside quotes and brackets (RFC 3261 7.3.1),
+    /// except for headers that must never be split (the authentication headers).
+    /// </summary>
+    public IEnumerable<string> GetValues(string name)
+    {
+        foreach (var header in Headers)
+        {
+            if (!header.Name.Equals(name, StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+
+            if (HeaderNames.IsSingleValued(name))
+            {
+                yield return header.Value;
+                continue;
+            }
+
+            foreach (var part in SipSyntax.SplitOutside(header.Value, ','))
+            {
+                if (part.Length > 0)
+                {
+                    yield return part;
+                }
+            }
+        }
+    }
+
+    /// <summary>A copy with every header of that name removed and one value appended.</summary>
+    public SipMessage WithHeader(string name, string value) => this with
+    {
+        Headers = [.. Headers.Where(h => !h.Name.Equals(name, StringComparison.OrdinalIgnoreCase)), new SipHeader(name, value)],
+    };
+}

@@ -1,0 +1,14 @@
+namespace Switchboard.Sip.Messages;
+
+/// <summary>RFC 3261 method names used by this stack.</summary>
+internal static class SipMethods
+{
+    public const string Invite = "INVITE";
+    public const string Ack = "ACK";
+    public const string Cancel = "CANCEL";
+    public const string Bye = "BYE";
+    public const string Options = "OPTIONS";
+    public const string Info = "INFO";
+    public const string Notify = "NOTIFY";
+    public const string Update = "UPDATE";
+}

@@ -1,0 +1,209 @@
+using System.Globalization;
+using System.Text;
+
+namespace Switchboard.Sip.Messages;
+
+/// <summary>
+/// A <c>sip:</c> or <c>sips:</c> URI (RFC 3261 19.1): <c>sip:user@host[:port][;params][?headers]</c>.
+/// The user part is kept exactly as written (escapes included) so a URI is written back unchanged.
+/// </summary>
+public sealed record SipUri
+{
+    /// <summary><c>sip</c> or <c>sips</c>, lower case.</summary>
+    public required string Scheme { get; init; }
+
+    /// <summary>The userinfo before <c>@</c> (user and optional password), escaped as received; null when absent.</summary>
+    public string? User { get; init; }
+
+    /// <summary>Host name, IPv4 address or bracketed IPv6 reference.</summary>
+    public required string Host { get; init; }
+
+    /// <summary>Explicit port, or null for the transport's default (5060 for UDP/TCP).</summary>
+    public int? Port { get; init; }
+
+    /// <summary>URI parameters (<c>;transport=udp;lr</c>), in order; names compare case-insensitively.</summary>
+    public IReadOnlyList<KeyValuePair<string, string?>> Parameters { get; init; } = [];
+
+    /// <summary>The raw header part after <c>?</c>, or null.</summary>
+    public string? Headers { get; init; }
+
+    /// <summary>A URI parameter's value (empty for a flag such as <c>lr</c>), or null when absent.</summary>
+    public string? GetParameter(string name) => SipSyntax.Find(Parameters, name);
+
+    /// <summary>Parses a SIP URI; never throws.</summary>
+    /// <param name="text">The URI text, without enclosing angle brackets.</param>
+    /// <param name="uri">The parsed URI when the result is true.</param>
+    /// <returns>True when <paramref name="text"/> is a well-formed sip or sips URI.</returns>
+    public static bool TryParse(string? text, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out SipUri? uri)
+    {
+        uri = null;
+        if (string.IsNullOrEmpty(text) || text.Length > 2048)
+        {
+            return false;
+        }
+
+        var colon = text.IndexOf(':', StringComparison.Ordinal);
+        if (colon <= 0)
+        {
+            return false;
+        }
+
+        var scheme = text[..colon].ToLowerInvariant();
+        if (scheme is not ("sip" or "sips"))
+        {
+            return false;
+        }
+
+        var rest = text[(colon + 1)..];
+        string? user = null;
+        // RFC 3261 25.1: '@' cannot appear unescaped in parameters or headers, while userinfo may hold
+        // '?' and ';' (RFC 4475 3.1.1.2), so the last '@' ends the userinfo.
+        var at = rest.LastIndexOf('@');
+        if (at >= 0)
+        {
+            user = rest[..at];
+            if (user.Length == 0 || !IsValidUserInfo(user))
+            {
+                return false;
+            }
+
+            rest = rest[(at + 1)..];
+        }
+
+        string? headers = null;
+        var question = rest.IndexOf('?', StringComparison.Ordinal);
+        if (question >= 0)
+        {
+            headers = rest[(question + 1)..];
+            rest = rest[..question];
+        }
+
+        var semicolon = rest.IndexOf(';', StringComparison.Ordinal);
+        var hostPort = semicolon < 0 ? rest : rest[..semicolon];
+        var paramText = semicolon < 0 ? string.Empty : rest[semicolon..];
+        if (!TrySplitHostPort(hostPort, out var host, out var port)
+            || !SipSyntax.TryParseParameters(paramText, out var parameters))
+        {
+            return false;
+        }
+
+        uri = new SipUri { Scheme = scheme, User = user, Host = host, Port = port, Parameters = parameters, Headers = headers };
+        return true;
+    }
+
+    /// <summary>Splits <c>host[:port]</c>, accepting bracketed IPv6 references.</summary>
+    internal static bool TrySplitHostPort(string hostPort, out string host, out int? port)
+    {
+        host = string.Empty;
+        port = null;
+        string portText;
+        if (hostPort.StartsWith('['))
+        {
+            var close = hostPort.IndexOf(']', StringComparison.Ordinal);
+            if (close < 0)
+            {
+                return false;
+            }
+
+            host = hostPort[..(close + 1)];
+            portText = hostPort[(close + 1)..];
+            if (portText.Length > 0 && portText[0] != ':')
+            {
+                return false;
+            }
+
+            portText = portText.Length > 0 ? portText[1..] : string.Empty;
+        }
+        else
+        {
+            var colon = hostPort.IndexOf(':', StringComparison.Ordinal);
+            host = colon < 0 ? hostPort : hostPort[..colon];
+            portText = colon < 0 ? string.Empty : hostPort[(colon + 1)..];
+            if (colon >= 0 && portText.Length == 0)
+            {
+                return false;
+            }
+
+            foreach (var c in host)
+            {
+                if (!(char.IsAsciiLetterOrDigit(c) || c is '-' or '.' or '_'))
+                {
+                    return false;
+                }
+            }
+        }
+
+        if (host.Length == 0)
+        {
+            return false;
+        }
+
+        if (portText.Length > 0)
+        {
+            if (portText.Length > 5 || !int.TryParse(portText, NumberStyles.None, CultureInfo.InvariantCulture, out var value) || value > 65535)
+            {
+                return false;
+            }
+
+            port = value;
+        }
+
+        return true;
+    }
+
+    private static bool IsValidUserInfo(string user)
+    {
+        foreach (var c in user)
+        {
+            // RFC 3261 25.1 user / password characters; anything else must be %-escaped.
+            if (c <= ' ' || c >= 0x7f || c is '<' or '>' or '"' or '@' or '[' or ']' or '{' or '}' or '|' or '\\' or '^' or '`')
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Structural equality of the URI as written: host case-insensitive, everything else exact and the
+    /// parameters in order. This is not the RFC 3261 19.1.4 comparison (no unescaping, no reordering).
+    /// </summary>
+    /// <param name="other">The URI to compare with.</param>
+    /// <returns>True when both URIs have the same parts.</returns>
+    public bool Equals(SipUri? other) =>
+        other is not null
+        && Scheme == other.Scheme
+        && User == other.User
+        && Host.Equals(other.Host, StringComparison.OrdinalIgnoreCase)
+        && Port == other.Port
+        && Headers == other.Headers
+        && Parameters.SequenceEqual(other.Parameters);
+
+    /// <inheritdoc />
+    public override int GetHashCode() => HashCode.Combine(Scheme, User, StringComparer.OrdinalIgnoreCase.GetHashCode(Host), Port, Parameters.Count);
+
+    /// <inheritdoc />
+    public override string ToString()
+    {
+        var builder = new StringBuilder(Scheme).Append(':');
+        if (User is not null)
+        {
+            builder.Append(User).Append('@');
+        }
+
+        builder.Append(Host);
+        if (Port is { } port)
+        {
+            builder.Append(':').Append(port.ToString(CultureInfo.InvariantCulture));
+        }
+
+        builder.Append(SipSyntax.Format(Parameters));
+        if (Headers is not null)
+        {
+            builder.Append('?').Append(Headers);
+        }
+
+        return builder.ToString();
+    }
+}

@@ -1,0 +1,97 @@
+using System.Globalization;
+using System.Text;
+
+namespace Switchboard.Sip.Messages;
+
+/// <summary>One Via value (RFC 3261 20.42): <c>SIP/2.0/UDP host:port;branch=z9hG4bK...;rport</c>.</summary>
+internal sealed record Via
+{
+    /// <summary>RFC 3261 8.1.1.7: branches of RFC 3261 transactions start with this magic cookie.</summary>
+    public const string MagicCookie = "z9hG4bK";
+
+    public required string Transport { get; init; }
+
+    public required string Host { get; init; }
+
+    public int? Port { get; init; }
+
+    public IReadOnlyList<KeyValuePair<string, string?>> Parameters { get; init; } = [];
+
+    public string? Branch => SipSyntax.Find(Parameters, "branch");
+
+    public static bool TryParse(string? text, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Via? via)
+    {
+        via = null;
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return false;
+        }
+
+        text = text.Trim();
+        var semicolon = text.IndexOf(';', StringComparison.Ordinal);
+        var sentPart = semicolon < 0 ? text : text[..semicolon];
+        var paramText = semicolon < 0 ? string.Empty : text[semicolon..];
+
+        // sent-protocol LWS sent-by; RFC 4475 3.1.1.1 allows whitespace around the slashes.
+        var protocolEnd = FindProtocolEnd(sentPart);
+        if (protocolEnd < 0)
+        {
+            return false;
+        }
+
+        var protocol = string.Concat(sentPart[..protocolEnd].Where(c => !char.IsWhiteSpace(c)));
+        var pieces = protocol.Split('/');
+        if (pieces.Length != 3
+            || !pieces[0].Equals("SIP", StringComparison.OrdinalIgnoreCase)
+            || pieces[1] != "2.0"
+            || !SipSyntax.IsToken(pieces[2]))
+        {
+            return false;
+        }
+
+        var sentBy = string.Concat(sentPart[protocolEnd..].Where(c => !char.IsWhiteSpace(c)));
+        if (!SipUri.TrySplitHostPort(sentBy, out var host, out var port)
+            || !SipSyntax.TryParseParameters(paramText, out var parameters))
+        {
+            return false;
+        }
+
+        via = new Via { Transport = pieces[2].ToUpperInvariant(), Host = host, Port = port, Parameters = parameters };
+        return true;
+    }
+
+    private static int FindProtocolEnd(string sentPart)
+    {
+        var slashes = 0;
+        for (var i = 0; i < sentPart.Length; i++)
+        {
+            if (sentPart[i] == '/')
+            {
+                slashes++;
+            }
+            else if (slashes == 2 && !char.IsWhiteSpace(sentPart[i]))
+            {
+                var end = i;
+                while (end < sentPart.Length && SipSyntax.IsTokenChar(sentPart[end]))
+                {
+                    end++;
+                }
+
+                return end < sentPart.Length ? end : -1;
+            }
+        }
+
+        return -1;
+    }
+
+    public override string ToString()
+    {
+        var builder = new StringBuilder("SIP/2.0/").Append(Transport).Append(' ').Append(Host);
+        if (Port is { } port)
+        {
+            builder.Append(':').Append(port.ToString(CultureInfo.InvariantCulture));
+        }
+
+        return builder.Append(SipSyntax.Format(Parameters)).ToString();
+    }
+}

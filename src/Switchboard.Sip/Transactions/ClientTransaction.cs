@@ -1,0 +1,141 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+using Switchboard.Sip.Messages;
+using Switchboard.Sip.Transport;
+
+namespace Switchboard.Sip.Transactions;
+
+/// <summary>
+/// Shared parts of the client transactions of RFC 3261 17.1: identity (branch + method, 17.1.3),
+/// the request, the transport and per-transaction timers on <see cref="TimeProvider"/>.
+/// Each subclass is a state machine guarded by one lock; the TU is called after the lock is released.
+/// </summary>
+internal abstract class ClientTransaction
+{
+    private readonly TimeProvider _timeProvider;
+    private readonly List<ITimer> _timers = [];
+
+    protected ClientTransaction(
+        SipRequest request,
+        IPEndPoint destination,
+        ISipTransport transport,
+        SipTimers timers,
+        TimeProvider timeProvider,
+        IClientTransactionUser user,
+        ILogger logger)
+    {
+        Request = request;
+        Destination = destination;
+        Transport = transport;
+        Timers = timers;
+        _timeProvider = timeProvider;
+        User = user;
+        Logger = logger;
+        Branch = request.TopVia?.Branch ?? throw new ArgumentException("The request has no Via branch.", nameof(request));
+    }
+
+    public string Branch { get; }
+
+    public string Method => Request.Method;
+
+    public SipRequest Request { get; }
+
+    public IPEndPoint Destination { get; }
+
+    /// <summary>Raised once when the transaction reaches Terminated, so the table can forget it.</summary>
+    public event Action<ClientTransaction>? Terminated;
+
+    protected Lock Sync { get; } = new();
+
+    protected ISipTransport Transport { get; }
+
+    protected SipTimers Timers { get; }
+
+    protected IClientTransactionUser User { get; }
+
+    protected ILogger Logger { get; }
+
+    /// <summary>Sends the request and starts the timers.</summary>
+    public abstract void Start();
+
+    /// <summary>A response matched to this transaction by <see cref="ClientTransactionTable"/>.</summary>
+    public abstract void OnResponse(SipResponse response);
+
+    /// <summary>
+    /// Stops every timer and leaves the table without notifying the TU: endpoint shutdown, or RFC 3261 9.1
+    /// (a cancelled INVITE with no final response after 64*T1 is destroyed).
+    /// </summary>
+    public void Abort()
+    {
+        lock (Sync)
+        {
+            StopTimers();
+            MarkTerminated();
+        }
+
+        RaiseTerminated();
+    }
+
+    /// <summary>
+    /// The transport reported, after the fact, that the request could not be sent (a TCP connection that
+    /// failed): RFC 3261 8.1.3.1 and 17.1.1.2 end a pending transaction with a transport error (503).
+    /// </summary>
+    public void OnTransportError()
+    {
+        lock (Sync)
+        {
+            if (!IsPending)
+            {
+                return;
+            }
+
+            StopTimers();
+            MarkTerminated();
+        }
+
+        User.OnFailure(this, ClientTransactionFailure.TransportError);
+        RaiseTerminated();
+    }
+
+    /// <summary>True while no final response arrived (Calling/Proceeding, Trying/Proceeding); read under <see cref="Sync"/>.</summary>
+    protected abstract bool IsPending { get; }
+
+    /// <summary>Moves the state machine to Terminated; called under <see cref="Sync"/>.</summary>
+    protected abstract void MarkTerminated();
+
+    protected ITimer StartTimer(Action callback, TimeSpan due)
+    {
+        // One-shot timer per RFC timer; rescheduled with Change, never polled.
+        var timer = _timeProvider.CreateTimer(static state => ((Action)state!)(), callback, due, Timeout.InfiniteTimeSpan);
+        _timers.Add(timer);
+        return timer;
+    }
+
+    protected void StopTimers()
+    {
+        foreach (var timer in _timers)
+        {
+            timer.Dispose();
+        }
+
+        _timers.Clear();
+    }
+
+    protected bool TrySend(SipMessage message)
+    {
+        try
+        {
+            Transport.Send(message, Destination);
+            return true;
+        }
+        catch (Exception exception) when (exception is SocketException or ObjectDisposedException)
+        {
+            // RFC 3261 8.1.3.1: a transport failure is reported to the TU as a 503.
+            SipLog.SendFailed(Logger, Method, Destination, exception);
+            return false;
+        }
+    }
+
+    protected void RaiseTerminated() => Terminated?.Invoke(this);
+}

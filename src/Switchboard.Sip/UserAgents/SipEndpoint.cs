@@ -1,0 +1,245 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Switchboard.Sip.Messages;
+using Switchboard.Sip.Transactions;
+using Switchboard.Sip.Transport;
+
+namespace Switchboard.Sip.UserAgents;
+
+/// <summary>
+/// A SIP endpoint: one bound UDP socket (and a TCP listener on the same port), the transaction layer
+/// and the dialogs of the calls placed through <see cref="UserAgentClient"/>. Dispatches what arrives:
+/// responses to client transactions (RFC 3261 17.1.3), requests to dialogs (12.2.2), anything else
+/// answered statelessly.
+/// </summary>
+public sealed class SipEndpoint : IAsyncDisposable
+{
+    private readonly UdpTransport _transport;
+    private readonly TcpTransport? _tcp;
+    private readonly ConcurrentDictionary<string, SipCall> _calls = new(StringComparer.Ordinal);
+
+    private SipEndpoint(SipEndpointOptions options, TimeProvider timeProvider, ILogger logger)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.T1, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.T2, options.T1);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.T4, TimeSpan.Zero);
+        // RFC 3264 5.1 / RFC 3550 11: a zero port refuses the stream; RTP uses an even port.
+        if (options.MediaPort is <= 0 or > 65534 || options.MediaPort % 2 != 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.MediaPort, "MediaPort must be an even port between 2 and 65534.");
+        }
+
+        Options = options;
+        TimeProvider = timeProvider;
+        Logger = logger;
+        Timers = new SipTimers(options.T1, options.T2, options.T4);
+        var bindTo = new IPEndPoint(IPAddress.Parse(options.ListenAddress), options.ListenPort);
+        // A free UDP port may be taken on TCP: with an ephemeral port, try a few until both bind.
+        for (var attempt = 1; ; attempt++)
+        {
+            var udp = new UdpTransport(bindTo, options.ReceiveBufferSize, logger, (message, source) => OnMessage(message, source, _transport!));
+            try
+            {
+                // RFC 3261 18: TCP on the same port, where a far end opens its own connection to our Contact.
+                _tcp = options.EnableTcp
+                    ? new TcpTransport(udp.LocalEndPoint, logger, (message, source) => OnMessage(message, source, _tcp!), OnSendFailed)
+                    : null;
+                _transport = udp;
+                break;
+            }
+            catch (SocketException exception) when (exception.SocketErrorCode == SocketError.AddressAlreadyInUse && options.ListenPort == 0 && attempt < 10)
+            {
+                udp.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            }
+            catch
+            {
+                // Not started yet: disposing completes synchronously.
+                udp.DisposeAsync().AsTask().GetAwaiter().GetResult();
+                throw;
+            }
+        }
+
+        LocalEndPoint = _transport.LocalEndPoint;
+        ServerTransactions = new ServerTransactionTable(Timers, timeProvider);
+        AdvertisedHost = options.AdvertisedAddress
+            ?? (LocalEndPoint.Address.Equals(IPAddress.Any) ? "127.0.0.1" : LocalEndPoint.Address.ToString());
+        UserAgentClient = new UserAgentClient(this);
+    }
+
+    /// <summary>The bound UDP address (with the actual port when <see cref="SipEndpointOptions.ListenPort"/> was 0).</summary>
+    public IPEndPoint LocalEndPoint { get; }
+
+    /// <summary>Places calls through this endpoint.</summary>
+    public UserAgentClient UserAgentClient { get; }
+
+    internal SipEndpointOptions Options { get; }
+
+    internal TimeProvider TimeProvider { get; }
+
+    internal ILogger Logger { get; }
+
+    internal SipTimers Timers { get; }
+
+    internal string AdvertisedHost { get; }
+
+    internal ISipTransport Transport => _transport;
+
+    /// <summary>The TCP transport, or null when <see cref="SipEndpointOptions.EnableTcp"/> is off.</summary>
+    internal ISipTransport? TcpTransport => _tcp;
+
+    internal UdpTransport UdpTransport => _transport;
+
+    internal ClientTransactionTable ClientTransactions { get; } = new();
+
+    internal ServerTransactionTable ServerTransactions { get; }
+
+    internal int ActiveCallCount => _calls.Count;
+
+    /// <summary>Binds the UDP socket and starts receiving.</summary>
+    /// <param name="options">Addresses, timers and buffer sizes.</param>
+    /// <param name="timeProvider">Clock for every SIP timer; <see cref="TimeProvider.System"/> when null.</param>
+    /// <param name="loggerFactory">Logging; nothing is logged when null.</param>
+    /// <returns>The running endpoint; dispose it to close the socket.</returns>
+    public static SipEndpoint Start(SipEndpointOptions options, TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Switchboard.Sip");
+        var endpoint = new SipEndpoint(options, timeProvider ?? TimeProvider.System, logger);
+        endpoint._transport.Start();
+        endpoint._tcp?.Start();
+        SipLog.Listening(logger, endpoint.LocalEndPoint);
+        return endpoint;
+    }
+
+    /// <summary>RFC 3261 18.1.1 / RFC 3581: our Via with a fresh branch and <c>rport</c>.</summary>
+    internal string NewVia(ISipTransport transport) => string.Create(
+        CultureInfo.InvariantCulture,
+        $"SIP/2.0/{transport.Protocol} {AdvertisedHost}:{LocalEndPoint.Port};branch={SipTokens.NewBranch()};rport");
+
+    /// <summary>RFC 3261 8.1.1.8: where the far end sends in-dialog requests; <c>transport=tcp</c> keeps them on TCP.</summary>
+    internal string ContactFor(string user, ISipTransport transport) => string.Create(
+        CultureInfo.InvariantCulture,
+        $"<sip:{user}@{AdvertisedHost}:{LocalEndPoint.Port}{(transport.IsReliable ? ";transport=tcp" : string.Empty)}>");
+
+    internal void Register(SipCall call) => _calls[call.CallId] = call;
+
+    internal void Unregister(SipCall call) => _calls.TryRemove(new KeyValuePair<string, SipCall>(call.CallId, call));
+
+    internal void Respond(SipRequest request, IPEndPoint source, ISipTransport transport, int statusCode, string reasonPhrase, string? toTag = null, IEnumerable<SipHeader>? extraHeaders = null, ReadOnlyMemory<byte> body = default) =>
+        ServerTransactions.Respond(request, source, transport, SipResponseFactory.Create(request, statusCode, reasonPhrase, toTag, extraHeaders, body));
+
+    /// <summary>
+    /// Where an in-dialog request goes: the next hop's address when it is an IP literal, else the address
+    /// the INVITE went to (no DNS on the receive path; RFC 3263 lookups are out of scope).
+    /// </summary>
+    internal static IPEndPoint ResolveNextHop(SipUri nextHop, IPEndPoint fallback) =>
+        IPAddress.TryParse(nextHop.Host.Trim('[', ']'), out var address)
+            ? new IPEndPoint(address, nextHop.Port ?? 5060)
+            : fallback;
+
+    private void OnMessage(SipMessage message, IPEndPoint source, ISipTransport transport)
+    {
+        switch (message)
+        {
+            case SipResponse response:
+                OnResponse(response);
+                break;
+            case SipRequest request:
+                OnRequest(request, source, transport);
+                break;
+        }
+    }
+
+    /// <summary>A TCP send that failed after <c>Send</c> returned: the transaction ends with a transport error.</summary>
+    private void OnSendFailed(SipMessage message, IPEndPoint destination)
+    {
+        if (message is SipRequest request && ClientTransactions.TryGet(request, out var transaction))
+        {
+            transaction.OnTransportError();
+        }
+    }
+
+    private void OnResponse(SipResponse response)
+    {
+        if (ClientTransactions.TryMatch(response, out var transaction))
+        {
+            transaction.OnResponse(response);
+            return;
+        }
+
+        // RFC 3261 13.2.2.4 / RFC 6026: a 2xx retransmitted after the transaction ended is re-ACKed by the dialog.
+        if (response.IsSuccess && response.CSeq?.Method == SipMethods.Invite
+            && response.CallId is { } callId && _calls.TryGetValue(callId, out var call))
+        {
+            call.OnInviteSuccess(response);
+            return;
+        }
+
+        SipLog.UnmatchedResponse(Logger, response.StatusCode, response.CallId);
+    }
+
+    private void OnRequest(SipRequest request, IPEndPoint source, ISipTransport transport)
+    {
+        if (request.Method == SipMethods.Ack)
+        {
+            // RFC 3261 17.2.1: an ACK is never answered; it only confirms a 2xx we sent to a re-INVITE.
+            return;
+        }
+
+        if (ServerTransactions.TryRetransmit(request, source, transport))
+        {
+            return;
+        }
+
+        if (request.To?.Tag is not null)
+        {
+            if (request.CallId is { } callId && _calls.TryGetValue(callId, out var call) && call.TryHandleRequest(request, source, transport))
+            {
+                return;
+            }
+
+            // RFC 3261 12.2.2: a request for a dialog we do not know gets 481.
+            SipLog.NoDialog(Logger, request.Method, source);
+            Respond(request, source, transport, 481, "Call/Transaction Does Not Exist");
+            return;
+        }
+
+        switch (request.Method)
+        {
+            case SipMethods.Options:
+                // RFC 3261 11.2: answer an out-of-dialog OPTIONS (trunk keep-alive) with our capabilities.
+                Respond(request, source, transport, 200, "OK", SipTokens.NewTag(), [new(HeaderNames.Allow, UserAgentClient.Allow)]);
+                break;
+            case SipMethods.Cancel:
+                // RFC 3261 9.2: we run no INVITE server transactions, so there is nothing to cancel.
+                Respond(request, source, transport, 481, "Call/Transaction Does Not Exist");
+                break;
+            default:
+                // Incoming calls are out of scope for this user agent client.
+                Respond(request, source, transport, 501, "Not Implemented", SipTokens.NewTag(), [new(HeaderNames.Allow, UserAgentClient.Allow)]);
+                break;
+        }
+    }
+
+    /// <summary>Stops receiving, ends the calls still up (locally) and closes the socket.</summary>
+    /// <returns>A task that completes when the receive loop has stopped.</returns>
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var call in _calls.Values)
+        {
+            call.OnEndpointStopped();
+        }
+
+        ClientTransactions.AbortAll();
+        ServerTransactions.Dispose();
+        await _transport.DisposeAsync().ConfigureAwait(false);
+        if (_tcp is not null)
+        {
+            await _tcp.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+}
