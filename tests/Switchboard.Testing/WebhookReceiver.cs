@@ -36,7 +36,7 @@ public sealed class WebhookReceiver : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly RequestValidator _validator;
     private readonly ConcurrentQueue<ReceivedWebhook> _received = new();
-    private readonly ConcurrentDictionary<string, Func<ReceivedWebhook, (int Status, string? Body)>> _responses = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Func<ReceivedWebhook, Task<(int Status, string? Body)>>> _responses = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _arrived = new(0);
 
     private WebhookReceiver(WebApplication app, string authToken)
@@ -66,10 +66,15 @@ public sealed class WebhookReceiver : IAsyncDisposable
     public string Url(string path) => new Uri(BaseUri, path).ToString();
 
     /// <summary>Serves <paramref name="twiml"/> at <paramref name="path"/> as text/xml.</summary>
-    public void ServeTwiml(string path, string twiml) => _responses["/" + path.TrimStart('/')] = _ => (200, twiml);
+    public void ServeTwiml(string path, string twiml) => Respond(path, _ => (200, twiml));
 
     /// <summary>Answers requests to <paramref name="path"/> as <paramref name="respond"/> says.</summary>
-    public void Respond(string path, Func<ReceivedWebhook, (int Status, string? Body)> respond) => _responses["/" + path.TrimStart('/')] = respond;
+    public void Respond(string path, Func<ReceivedWebhook, (int Status, string? Body)> respond) =>
+        _responses["/" + path.TrimStart('/')] = r => Task.FromResult(respond(r));
+
+    /// <summary>Answers requests to <paramref name="path"/> when <paramref name="respond"/> completes (a slow endpoint).</summary>
+    public void RespondAsync(string path, Func<ReceivedWebhook, Task<(int Status, string? Body)>> respond) =>
+        _responses["/" + path.TrimStart('/')] = respond;
 
     private async Task HandleAsync(HttpContext http)
     {
@@ -97,7 +102,7 @@ public sealed class WebhookReceiver : IAsyncDisposable
         _received.Enqueue(received);
         _arrived.Release();
 
-        var (status, body) = _responses.TryGetValue(request.Path.Value ?? "", out var respond) ? respond(received) : (200, null);
+        var (status, body) = _responses.TryGetValue(request.Path.Value ?? "", out var respond) ? await respond(received) : (200, null);
         http.Response.StatusCode = status;
         if (body is not null)
         {

@@ -11,7 +11,7 @@ internal static class IntegrationExtensions
 
     public static Task<CallResource> CreateCallAsync(this SwitchboardHost host, string to, WebhookReceiver? receiver = null,
         string twiml = "<Response><Pause length=\"10\"/></Response>", string[]? events = null, int? timeout = null,
-        string? machineDetection = null, Uri? url = null, Uri? statusCallback = null) =>
+        string? machineDetection = null, Uri? url = null, Uri? statusCallback = null, int? timeLimit = null) =>
         CallResource.CreateAsync(
             to: new PhoneNumber(to),
             from: new PhoneNumber("+14155550199"),
@@ -21,6 +21,7 @@ internal static class IntegrationExtensions
             statusCallbackEvent: (events ?? AllEvents).ToList(),
             timeout: timeout,
             machineDetection: machineDetection,
+            timeLimit: timeLimit,
             client: host.Client);
 
     public static void Advance(this SwitchboardHost host, double seconds) => host.Clock!.Advance(TimeSpan.FromSeconds(seconds));
@@ -29,11 +30,11 @@ internal static class IntegrationExtensions
     /// Steps the fake clock a second at a time until <paramref name="done"/> holds, giving the server a moment
     /// of real time between steps (for flows whose timers are armed after an HTTP fetch).
     /// </summary>
-    public static async Task AdvanceUntilAsync(this SwitchboardHost host, Func<bool> done, int maxSeconds = 120, string? what = null)
+    public static async Task AdvanceUntilAsync(this SwitchboardHost host, Func<bool> done, int maxSeconds = 120, string? what = null, double step = 1)
     {
-        for (var i = 0; i <= maxSeconds; i++)
+        for (var i = 0; i <= maxSeconds / step; i++)
         {
-            for (var spin = 0; spin < 20 && !done(); spin++)
+            for (var spin = 0; spin < 8 && !done(); spin++)
             {
                 await Task.Delay(10);
             }
@@ -41,7 +42,7 @@ internal static class IntegrationExtensions
             {
                 return;
             }
-            host.Advance(1);
+            host.Advance(step);
         }
         throw new TimeoutException($"Not reached within {maxSeconds} fake seconds: {what}");
     }

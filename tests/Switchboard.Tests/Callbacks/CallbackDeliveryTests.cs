@@ -1,0 +1,163 @@
+using System.Text.Json;
+using Switchboard.Testing;
+
+namespace Switchboard.Tests.Callbacks;
+
+/// <summary>Status-callback delivery against a real receiver that misbehaves on purpose, on a fake clock.</summary>
+public sealed class CallbackDeliveryTests : IAsyncLifetime
+{
+    private SwitchboardHost _host = null!;
+    private WebhookReceiver _receiver = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        _host = await SwitchboardHost.StartAsync();
+        _receiver = await WebhookReceiver.StartAsync(_host.AuthToken);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _receiver.DisposeAsync();
+        await _host.DisposeAsync();
+    }
+
+    private List<ReceivedWebhook> At(string path) => _receiver.Received.Where(r => r.Path == path).ToList();
+
+    [Fact]
+    public async Task Retry_ReceiverAnswers500_RetriesWithGrowingDelaysAndSameIdempotencyToken()
+    {
+        var arrivals = new List<DateTimeOffset>();
+        _receiver.Respond("flaky", r =>
+        {
+            lock (arrivals)
+            {
+                arrivals.Add(_host.Clock!.GetUtcNow());
+                return (arrivals.Count <= 3 ? 500 : 200, null);
+            }
+        });
+        var call = await _host.CreateCallAsync("+14155550100", twiml: "<Response><Hangup/></Response>", events: ["completed"],
+            statusCallback: new Uri(_receiver.Url("flaky")));
+
+        await _host.AdvanceUntilAsync(() => At("/flaky").Count >= 4, 30, "four attempts", step: 0.1);
+
+        var attempts = At("/flaky");
+        Assert.Equal(4, attempts.Count);
+        Assert.Single(attempts.Select(a => a.Headers["I-Twilio-Idempotency-Token"]).Distinct());
+        Assert.All(attempts, a => Assert.True(a.SignatureValid));
+        Assert.All(attempts, a => Assert.Equal("0", a["SequenceNumber"]));
+        // Backoff: 1 s, 2 s, 4 s, each ±20 %, seen through 0.1 s clock steps.
+        var gaps = arrivals.Zip(arrivals.Skip(1), (a, b) => (b - a).TotalSeconds).ToList();
+        Assert.InRange(gaps[0], 0.75, 1.45);
+        Assert.InRange(gaps[1], 1.55, 2.65);
+        Assert.InRange(gaps[2], 3.15, 5.0);
+
+        // Every attempt is in the call's Events with its response code.
+        var events = JsonDocument.Parse(await _host.Http.GetStringAsync($"/2010-04-01/Accounts/{_host.AccountSid}/Calls/{call.Sid}/Events.json"));
+        var codes = events.RootElement.GetProperty("events").EnumerateArray()
+            .Where(e => e.GetProperty("request").GetProperty("url").GetString()!.EndsWith("/flaky", StringComparison.Ordinal))
+            .Select(e => e.GetProperty("response").GetProperty("response_code").GetInt32()).ToList();
+        Assert.Equal([500, 500, 500, 200], codes);
+    }
+
+    [Fact]
+    public async Task Retry_FragmentRcZero_GivesUpAfterOneAttemptWithWarning15003()
+    {
+        _receiver.Respond("down", _ => (503, null));
+        var call = await _host.CreateCallAsync("+14155550100", twiml: "<Response><Hangup/></Response>", events: ["completed"],
+            statusCallback: new Uri(_receiver.Url("down") + "#rc=0"));
+        await _host.AdvanceUntilAsync(() => At("/down").Count >= 1, 10, "the first attempt");
+        // No retry, however long we wait.
+        for (var i = 0; i < 30; i++)
+        {
+            _host.Advance(2);
+        }
+        var notifications = await WaitForNotificationAsync(call.Sid, "15003");
+        Assert.Single(At("/down"));
+        Assert.Contains("15003", notifications);
+    }
+
+    [Fact]
+    public async Task Retry_4xx_IsNotRetriedUnlessThePolicySaysSo()
+    {
+        _receiver.Respond("gone", _ => (404, null));
+        _receiver.Respond("gone-retried", _ => (404, null));
+        await _host.CreateCallAsync("+14155550100", twiml: "<Response><Hangup/></Response>", events: ["completed"],
+            statusCallback: new Uri(_receiver.Url("gone")));
+        await _host.CreateCallAsync("+14155550100", twiml: "<Response><Hangup/></Response>", events: ["completed"],
+            statusCallback: new Uri(_receiver.Url("gone-retried") + "#rp=4xx&rc=2"));
+
+        await _host.AdvanceUntilAsync(() => At("/gone-retried").Count >= 3, 30, "three attempts with #rp=4xx&rc=2", step: 0.5);
+        for (var i = 0; i < 10; i++)
+        {
+            _host.Advance(10);
+        }
+        await Task.Delay(300);
+        Assert.Single(At("/gone"));
+        Assert.Equal(3, At("/gone-retried").Count);
+    }
+
+    [Fact]
+    public async Task Order_EarlierCallbackRetried_LaterOnesWaitAndArriveInSequence()
+    {
+        var failures = 0;
+        _receiver.Respond("ordered", r => r["SequenceNumber"] == "0" && Interlocked.Increment(ref failures) <= 2 ? (500, null) : (200, null));
+        var call = await _host.CreateCallAsync("+14155550100", twiml: "<Response><Hangup/></Response>",
+            statusCallback: new Uri(_receiver.Url("ordered")));
+
+        await _host.AdvanceUntilAsync(() => At("/ordered").Any(r => r["CallStatus"] == "completed"), 60, "the completed callback", step: 0.25);
+
+        var seen = At("/ordered").Select(r => int.Parse(r["SequenceNumber"], System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        Assert.Equal([0, 0, 0, 1, 2, 3], seen);
+    }
+
+    [Fact]
+    public async Task Isolation_SlowReceiverOfOneCall_DoesNotDelayAnotherCall()
+    {
+        var release = new TaskCompletionSource<(int, string?)>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _receiver.RespondAsync("slow", _ => release.Task);
+        var slow = await _host.CreateCallAsync("+14155550100", twiml: "<Response><Hangup/></Response>", statusCallback: new Uri(_receiver.Url("slow")));
+        var fast = await _host.CreateCallAsync("+14155550100", twiml: "<Response><Hangup/></Response>", statusCallback: new Uri(_receiver.Url("fast")));
+
+        await _receiver.WaitForStatusAsync(slow.Sid, "initiated");
+        await _receiver.WaitForStatusAsync(fast.Sid, "ringing");
+        _host.Advance(1);
+        await _receiver.WaitForStatusAsync(fast.Sid, "completed");
+
+        // The slow call's first callback is still being answered: nothing later of it went out.
+        Assert.Single(_receiver.StatusCallbacks(slow.Sid));
+        release.SetResult((200, null));
+        var completed = await _receiver.WaitForStatusAsync(slow.Sid, "completed");
+        Assert.Equal(["initiated", "ringing", "in-progress", "completed"], _receiver.StatusCallbacks(slow.Sid).Select(c => c["CallStatus"]));
+        Assert.Equal("3", completed["SequenceNumber"]);
+    }
+
+    [Fact]
+    public async Task TimeLimit_AnsweredCallPastItsLimit_Completes()
+    {
+        var call = await _host.CreateCallAsync("+14155550100", _receiver, twiml: "<Response><Pause length=\"600\"/></Response>", timeLimit: 5);
+        await _receiver.WaitForStatusAsync(call.Sid, "ringing");
+        _host.Advance(1);
+        await _receiver.WaitForStatusAsync(call.Sid, "in-progress");
+        _host.Advance(4);
+        await Task.Delay(200);
+        Assert.Null(_receiver.StatusCallbacks(call.Sid).FirstOrDefault(c => c["CallStatus"] == "completed"));
+        _host.Advance(1);
+        var completed = await _receiver.WaitForStatusAsync(call.Sid, "completed");
+        Assert.Equal("5", completed["CallDuration"]);
+    }
+
+    private async Task<string> WaitForNotificationAsync(string callSid, string code)
+    {
+        var path = $"/2010-04-01/Accounts/{_host.AccountSid}/Calls/{callSid}/Notifications.json";
+        for (var i = 0; i < 100; i++)
+        {
+            var body = await _host.Http.GetStringAsync(path);
+            if (body.Contains($"\"error_code\":\"{code}\"", StringComparison.Ordinal))
+            {
+                return body;
+            }
+            await Task.Delay(50);
+        }
+        throw new TimeoutException($"No notification {code} for {callSid}");
+    }
+}
