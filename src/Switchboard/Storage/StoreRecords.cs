@@ -64,6 +64,9 @@ public sealed record NotificationRecord
     public string? ResponseHeaders { get; init; }
 }
 
+/// <summary>A call's status changed; recorded in the status event log with the write.</summary>
+public sealed record StatusChange(CallStatus? Previous);
+
 /// <summary>An outcome of a delivery attempt to persist on the outbox row.</summary>
 public sealed record CallbackProgress(CallSid CallSid, int SequenceNumber, CallbackState State, int Attempts, DateTimeOffset NextAttemptAt, string? LastError);
 
@@ -74,6 +77,8 @@ public sealed record CallbackProgress(CallSid CallSid, int SequenceNumber, Callb
 public sealed class StoreWrite
 {
     public Call? Call { get; init; }
+    /// <summary>Set when <see cref="Call"/> changed status: the status it left (null for a new call).</summary>
+    public StatusChange? StatusChange { get; init; }
     public IReadOnlyList<OutboxEntry> Callbacks { get; init; } = [];
     public CallEventRecord? Event { get; init; }
     public NotificationRecord? Notification { get; init; }

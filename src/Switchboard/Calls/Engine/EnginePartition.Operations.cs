@@ -31,6 +31,7 @@ internal sealed partial class EnginePartition
         Submit(new StoreWrite
         {
             Call = call,
+            StatusChange = new StatusChange(null),
             Event = request.RequestEvent is { } e ? e with { CallSid = sid } : null,
             Committed = committed,
         });

@@ -42,11 +42,17 @@ internal sealed partial class SqliteCallStore
         VALUES ($sid, $call, $account, $created, $code, $log, $text, $method, $url, $variables, $body, $headers)
         """;
 
+    private const string InsertStatusEventSql = """
+        INSERT INTO call_status_events (account_sid, call_sid, previous_status, status, date_created)
+        VALUES ($account, $call, $previous, $status, $created)
+        """;
+
     private const string DeleteCallSql = """
         DELETE FROM calls WHERE sid = $sid;
         DELETE FROM call_events WHERE call_sid = $sid;
         DELETE FROM notifications WHERE call_sid = $sid;
         DELETE FROM callbacks WHERE call_sid = $sid;
+        DELETE FROM call_status_events WHERE call_sid = $sid;
         """;
 
     public async Task ApplyAsync(IReadOnlyList<StoreWrite> writes, CancellationToken cancellationToken)
@@ -58,6 +64,17 @@ internal sealed partial class SqliteCallStore
             if (write.Call is { } call)
             {
                 await RunAsync(connection, transaction, UpsertCallSql, p => BindCall(p, call), cancellationToken);
+                if (write.StatusChange is { } change)
+                {
+                    await RunAsync(connection, transaction, InsertStatusEventSql, p =>
+                    {
+                        p.AddWithValue("$account", call.AccountSid);
+                        p.AddWithValue("$call", call.Sid.Value);
+                        p.AddWithValue("$previous", Db(change.Previous?.ToWire()));
+                        p.AddWithValue("$status", call.Status.ToWire());
+                        p.AddWithValue("$created", Micros.From(call.DateUpdated));
+                    }, cancellationToken);
+                }
             }
             foreach (var entry in write.Callbacks)
             {
