@@ -28,6 +28,7 @@ internal sealed partial class CallbackDispatcher : IAsyncDisposable
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _hosts = new(StringComparer.OrdinalIgnoreCase);
     private readonly CancellationTokenSource _stopping = new();
     private readonly ConcurrentDictionary<Task, bool> _running = new();
+    private int _disposed;
 
     public CallbackDispatcher(WebhookClient client, StoreWriter writer, ICallStore store, AccountRegistry accounts,
         TimeProvider time, IOptions<CallbackOptions> options, CallbackMetrics metrics, ILogger<CallbackDispatcher> logger)
@@ -256,6 +257,11 @@ internal sealed partial class CallbackDispatcher : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // Called by the start-up service on stop and again by the container: the second call is a no-op.
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
         await _stopping.CancelAsync();
         await Task.WhenAll(_running.Keys);
         _stopping.Dispose();
