@@ -20,6 +20,7 @@ internal sealed partial class EnginePartition : IAsyncDisposable
     private readonly Task _loop;
     private readonly List<StoreWrite> _pendingWrites = [];
     private int _nextLegId;
+    private int _disposed;
 
     public EnginePartition(int index, EngineServices services)
     {
@@ -300,6 +301,11 @@ internal sealed partial class EnginePartition : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // Called by the start-up service on stop and again by the container: the second call is a no-op.
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
         _mailbox.Writer.TryComplete();
         await _stopping.CancelAsync();
         await _loop;

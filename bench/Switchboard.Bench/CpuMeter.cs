@@ -1,0 +1,55 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace Switchboard.Bench;
+
+/// <summary>
+/// How busy the machine was during a window, and how much of it was this process: other work on the
+/// same cores (builds, tests of other checkouts) lowers every figure, so the report says how much there was.
+/// </summary>
+internal sealed class CpuMeter
+{
+    private readonly (long Busy, long Total) _machine = ReadMachine();
+    private readonly TimeSpan _own = OwnCpu();
+    private readonly long _started = Stopwatch.GetTimestamp();
+
+    /// <summary>Shares of the machine's total capacity (all cores) used by everything, and by this process.</summary>
+    public CpuShare Stop()
+    {
+        var (busy, total) = ReadMachine();
+        var own = (OwnCpu() - _own).TotalSeconds;
+        var capacity = Stopwatch.GetElapsedTime(_started).TotalSeconds * Environment.ProcessorCount;
+        var machine = total > _machine.Total ? (double)(busy - _machine.Busy) / (total - _machine.Total) : double.NaN;
+        var ownShare = own / capacity;
+        return new CpuShare(machine, ownShare, Math.Max(0, machine - ownShare));
+    }
+
+    private static TimeSpan OwnCpu()
+    {
+        using var process = Process.GetCurrentProcess();
+        return process.TotalProcessorTime;
+    }
+
+    private static (long Busy, long Total) ReadMachine()
+    {
+        try
+        {
+            // cpu  user nice system idle iowait irq softirq steal ...
+            var fields = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1)
+                .Select(f => long.Parse(f, CultureInfo.InvariantCulture)).ToArray();
+            var total = fields.Take(8).Sum();
+            var idle = fields[3] + fields[4];
+            return (total - idle, total);
+        }
+        catch (IOException)
+        {
+            return (0, 0);
+        }
+    }
+}
+
+internal readonly record struct CpuShare(double Machine, double Own, double Others)
+{
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture,
+        $"CPU: machine {Machine:P0}, this process {Own:P0}, other processes {Others:P0}");
+}

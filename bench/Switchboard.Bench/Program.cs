@@ -1,0 +1,334 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Runtime;
+using System.Runtime.InteropServices;
+using System.Text;
+using Switchboard.Bench;
+
+// Switchboard benchmark: every figure is measured in this one run against a baseline from the same run,
+// all traffic on 127.0.0.1. `--quick` shortens every phase (for a smoke run; the figures are noisier).
+var quick = args.Contains("--quick");
+var plan = quick ? Plan.Quick : Plan.Full;
+var total = Stopwatch.StartNew();
+var inv = CultureInfo.InvariantCulture;
+
+Console.WriteLine($"# Switchboard benchmark ({(quick ? "quick" : "full")} run)");
+Console.WriteLine();
+Console.WriteLine($"- machine: {Environment.ProcessorCount} cores, {CpuModel()}, {RuntimeInformation.OSDescription}");
+Console.WriteLine($"- runtime: {RuntimeInformation.FrameworkDescription}, server GC {GCSettings.IsServerGC}, {(Debugger.IsAttached ? "debugger" : "no debugger")}, " +
+    $"{(IsOptimized() ? "Release" : "Debug")} build");
+Console.WriteLine($"- load: in-process HttpClient (SocketsHttpHandler), {plan.Connections} keep-alive connections, " +
+    $"warm-up {plan.Warmup.TotalSeconds} s, then {plan.Rounds} round(s) of {plan.Round.TotalSeconds} s per rate");
+Console.WriteLine();
+
+var rulesPath = Path.Combine(Path.GetTempPath(), $"switchboard-bench-rules-{Environment.ProcessId}.json");
+await File.WriteAllTextAsync(rulesPath, """
+    { "rules": [ { "pattern": "^\\+1999", "ring": false, "ringTime": "00:00:00", "outcome": "Answer" } ] }
+    """);
+
+await using var receiver = await Receiver.StartAsync();
+var cb = receiver.Url.ToString();
+string[] allEvents = ["initiated", "ringing", "answered", "completed"];
+const string Hangup = "<Response><Hangup/></Response>";
+
+// ---- (d) memory of live calls: first, in a fresh server, so earlier phases leave no high-water mark.
+Step($"memory: {plan.LiveCalls:N0} live calls ringing (+14155550102, Timeout=600)");
+MemoryResult memory;
+await using (var server = await SwitchboardServer.StartAsync(rulesPath))
+{
+    using var client = Load.Client(plan.Connections);
+    var post = Post(server.CallsUrl, CallForm("+14155550102", Hangup, cb, [], timeout: 600));
+    await Load.CountAsync(client, post, HttpStatusCode.Created, plan.Connections, 2_000); // JIT and pools warm
+    await server.FlushAsync();
+    var liveBefore = server.LiveCalls;
+    var before = Snapshot.Take();
+    var cpu = new CpuMeter();
+    var created = await Load.CountAsync(client, post, HttpStatusCode.Created, plan.Connections, plan.LiveCalls);
+    await server.FlushAsync();
+    var liveAfter = server.LiveCalls;
+    var after = Snapshot.Take();
+    memory = new MemoryResult(liveAfter - liveBefore, liveAfter, before, after, created);
+    var memoryCpu = cpu.Stop();
+    Step($"  {memory.Added:N0} calls added in {created.Seconds:F1} s ({created.Rate:N0}/s, {created.Failed} failed), {liveAfter:N0} live; " +
+        $"heap {Mb(before.Heap)} → {Mb(after.Heap)} MB, RSS {Mb(before.Rss)} → {Mb(after.Rss)} MB; {memoryCpu}");
+}
+
+// ---- (a) create-call rate against a hello-world POST, in alternating rounds so that load from outside
+// this process (it changes over time) falls on both alike.
+Step($"create-call rate vs hello-world POST ({plan.Rounds} alternating rounds of {plan.Round.TotalSeconds} s)");
+List<LoadResult> helloRounds = [], createRounds = [], quietRounds = [];
+double alongside = 0;
+CpuShare createCpu;
+await using (var helloApp = await HelloWorld.StartAsync())
+await using (var server = await SwitchboardServer.StartAsync(rulesPath))
+{
+    var cpu = new CpuMeter();
+    var form = CallForm("+14155550100", Hangup, cb, allEvents);
+    using var helloClient = Load.Client(plan.Connections);
+    using var client = Load.Client(plan.Connections);
+    for (var round = 0; round < plan.Rounds; round++)
+    {
+        var warmup = round == 0 ? plan.Warmup : Plan.RoundWarmup;
+        var h = await Load.ClosedLoopAsync(helloClient, Post(helloApp.Url, form), HttpStatusCode.Created, plan.Connections, warmup, plan.Round);
+        helloRounds.Add(h);
+
+        var arrived = receiver.Arrived;
+        var window = Stopwatch.StartNew();
+        var c = await Load.ClosedLoopAsync(client, Post(server.CallsUrl, form), HttpStatusCode.Created, plan.Connections, warmup, plan.Round);
+        alongside += (receiver.Arrived - arrived) / window.Elapsed.TotalSeconds / plan.Rounds;
+        createRounds.Add(c);
+        var drained = await DrainAsync(server, receiver, TimeSpan.FromSeconds(60));
+
+        var quiet = await Load.ClosedLoopAsync(client, Post(server.CallsUrl, CallForm("+14155550100", Hangup, null, [])),
+            HttpStatusCode.Created, plan.Connections, warmup, plan.Round);
+        quietRounds.Add(quiet);
+        await WaitAsync(() => server.LiveCalls == 0, TimeSpan.FromSeconds(60));
+        Step($"  round {round + 1}: hello-world {h.Rate:N0}/s {Latency(h)}; create (4 callback events) {c.Rate:N0}/s " +
+            $"({c.Failed} failed{Error(c)}) {Latency(c)}; create (no StatusCallback) {quiet.Rate:N0}/s ({quiet.Failed} failed{Error(quiet)}) " +
+            $"{Latency(quiet)}; callbacks drained in {drained.Seconds:F1} s ({drained.Received:N0}/{drained.Expected:N0})");
+    }
+    createCpu = cpu.Stop();
+    Step($"  {createCpu}");
+}
+var hello = Merge(helloRounds);
+var create = Merge(createRounds);
+var createQuiet = Merge(quietRounds);
+var callbacksAlongside = alongside;
+
+// ---- (b) callback delivery rate against a raw HttpClient → Kestrel POST, alternating as well.
+Step($"callback delivery rate vs raw HttpClient POST ({plan.Rounds} alternating rounds)");
+List<LoadResult> rawRounds = [];
+long delivered = 0;
+double deliverySeconds = 0;
+double callbacksPerCall = 0;
+long backlog = 0;
+CpuShare callbackCpu;
+await using (var server = await SwitchboardServer.StartAsync(rulesPath))
+{
+    var cpu = new CpuMeter();
+    using var rawClient = Load.Client(Plan.CallbackConnections);
+    using var client = Load.Client(plan.Connections);
+    var rawPost = new PostTemplate(receiver.Url, TypicalCallbackForm(), headers: TypicalCallbackHeaders());
+    for (var round = 0; round < plan.Rounds; round++)
+    {
+        receiver.Reset();
+        var r = await Load.ClosedLoopAsync(rawClient, rawPost, HttpStatusCode.OK, Plan.CallbackConnections,
+            round == 0 ? plan.Warmup : Plan.RoundWarmup, plan.Round);
+        rawRounds.Add(r);
+
+        receiver.Reset();
+        receiver.CloseGate();
+        var before = (await server.ReadOutboxAsync()).Count;
+        var fill = await Load.CountAsync(client, Post(server.CallsUrl, CallForm("+19995550000", Hangup, cb, allEvents)),
+            HttpStatusCode.Created, plan.Connections, plan.CallbackCalls);
+        await WaitAsync(() => server.LiveCalls == 0, TimeSpan.FromSeconds(60));
+        await server.FlushAsync();
+        var expected = (await server.ReadOutboxAsync()).Count - before;
+        backlog += expected;
+        callbacksPerCall = (double)expected / plan.CallbackCalls;
+        await WaitAsync(() => receiver.Arrived >= Math.Min(expected, Plan.CallbackConnections), TimeSpan.FromSeconds(10));
+        var held = receiver.Arrived;
+        var opened = Stopwatch.GetTimestamp();
+        receiver.OpenGate();
+        var done = await WaitAsync(() => receiver.Answered >= expected, TimeSpan.FromSeconds(120));
+        var seconds = Stopwatch.GetElapsedTime(opened, receiver.LastAnsweredTimestamp).TotalSeconds;
+        delivered += receiver.Answered;
+        deliverySeconds += seconds;
+        Step($"  round {round + 1}: raw POST ({Plan.CallbackConnections} connections) {r.Rate:N0}/s ({r.Failed} failed) {Latency(r)}; " +
+            $"backlog of {expected:N0} callbacks from {plan.CallbackCalls:N0} calls (filled in {fill.Seconds:F1} s, {fill.Failed} failed, " +
+            $"{held} held at the receiver) delivered in {seconds:F2} s{(done ? "" : " (TIMED OUT)")}: {receiver.Answered / seconds:N0}/s");
+    }
+    callbackCpu = cpu.Stop();
+    Step($"  {callbackCpu}");
+}
+var raw = Merge(rawRounds);
+var deliveryRate = delivered / deliverySeconds;
+
+// ---- (c) event → receipt latency at half the maximum load.
+var maxCalls = Math.Min(create.Rate, deliveryRate / callbacksPerCall);
+var halfRate = maxCalls / 2;
+Step($"latency at half load: {halfRate:N0} calls/s ≈ {halfRate * callbacksPerCall:N0} callbacks/s " +
+    $"(max = min(create {create.Rate:N0}/s, delivery {deliveryRate:N0}/s ÷ {callbacksPerCall:F1} per call))");
+LatencyResult latency;
+CpuShare latencyCpu;
+await using (var server = await SwitchboardServer.StartAsync(rulesPath))
+{
+    receiver.Reset();
+    using var client = Load.Client(plan.Connections);
+    var post = Post(server.CallsUrl, CallForm("+19995550000", Hangup, cb, allEvents));
+    // Warm the server up (JIT, pools) before the measured window.
+    await Load.OpenLoopAsync(client, post, HttpStatusCode.Created, halfRate, plan.Warmup, 4096);
+    var measureFrom = NowMicros();
+    var cpu = new CpuMeter();
+    var open = await Load.OpenLoopAsync(client, post, HttpStatusCode.Created, halfRate, plan.LatencyDuration, 4096);
+    var measureTo = NowMicros();
+    latencyCpu = cpu.Stop();
+    var drained = await DrainAsync(server, receiver, TimeSpan.FromSeconds(60));
+    var outbox = await server.ReadOutboxAsync();
+    var samples = new List<double>();
+    var firstSamples = new List<double>();
+    foreach (var arrival in receiver.Arrivals)
+    {
+        if (outbox.TryGetValue((arrival.CallSid, arrival.SequenceNumber), out var eventMicros) && eventMicros >= measureFrom && eventMicros < measureTo)
+        {
+            var ms = (arrival.ArrivedMicros - eventMicros) / 1000.0;
+            samples.Add(ms);
+            if (arrival.SequenceNumber == 0)
+            {
+                firstSamples.Add(ms);
+            }
+        }
+    }
+    var expected = outbox.Values.Count(v => v >= measureFrom && v < measureTo);
+    latency = new LatencyResult(halfRate, open, samples.Order().ToArray(), firstSamples.Order().ToArray(), expected, drained);
+    Step($"  sent {open.Sent:N0} creates in {open.Seconds:F1} s ({open.Ok:N0} ok, {open.Failed} failed, {open.Skipped} not sent); " +
+        $"{samples.Count:N0} of {expected:N0} callbacks in the window received; " +
+        $"p50 {Pct(latency.All, 50):F2} ms, p90 {Pct(latency.All, 90):F2} ms, p99 {Pct(latency.All, 99):F2} ms, max {latency.All.LastOrDefault():F1} ms; {latencyCpu}");
+}
+
+File.Delete(rulesPath);
+
+// ---- The table.
+var createRatio = create.Rate / hello.Rate;
+var quietRatio = createQuiet.Rate / hello.Rate;
+var deliveryRatio = deliveryRate / raw.Rate;
+var p99 = Pct(latency.All, 99);
+var memoryFor100k = memory.Added >= 100_000 ? memory.After.Rss : memory.Before.Rss + (memory.After.Rss - memory.Before.Rss) * 100_000 / memory.Added;
+var heapPerCall = (double)(memory.After.Heap - memory.Before.Heap) / memory.Added;
+var scaled = memory.Added >= 100_000 ? "" : $" (extrapolated from {memory.Added:N0})";
+var table = new StringBuilder();
+table.AppendLine(inv, $"| measurement | Switchboard | baseline, same run | ratio | target | result |");
+table.AppendLine("|---|---:|---:|---:|---|---|");
+table.AppendLine(inv, $"| (a) create call, 4 callback events (req/s) | {create.Rate:N0} | hello-world POST {hello.Rate:N0} | {createRatio:P0} | ≥ 50 % | {Verdict(createRatio >= 0.5)} |");
+table.AppendLine(inv, $"| (a') create call, no StatusCallback (req/s) | {createQuiet.Rate:N0} | hello-world POST {hello.Rate:N0} | {quietRatio:P0} | (info) | |");
+table.AppendLine(inv, $"| (b) status callbacks delivered (per s) | {deliveryRate:N0} | raw HttpClient POST {raw.Rate:N0} | {deliveryRatio:P0} | ≥ 60 % | {Verdict(deliveryRatio >= 0.6)} |");
+table.AppendLine(inv, $"| (c) event → receipt latency at {latency.CallsPerSecond:N0} calls/s ({latency.CallsPerSecond * callbacksPerCall:N0} callbacks/s) | p50 {Pct(latency.All, 50):F2} ms, p99 {p99:F2} ms | — | — | p99 < 10 ms | {Verdict(p99 < 10)} |");
+table.AppendLine(inv, $"| (d) process RSS with 100,000 live calls{scaled} | {Mb(memoryFor100k)} MB | — | — | < 200 MB | {Verdict(memoryFor100k < 200L * 1024 * 1024)} |");
+Console.WriteLine();
+Console.Write(table);
+Console.WriteLine();
+Console.WriteLine($"- (a) request latency p50/p99: hello-world {Pct(Sorted(hello), 50):F2}/{Pct(Sorted(hello), 99):F2} ms, " +
+    $"create {Pct(Sorted(create), 50):F2}/{Pct(Sorted(create), 99):F2} ms; callbacks delivered while creating at full speed: {callbacksAlongside:N0}/s");
+Console.WriteLine($"- (b) {plan.Rounds} backlogs, {backlog:N0} callbacks in all ({callbacksPerCall:F1} per call), held at the receiver, then drained; " +
+    $"raw POST with {Plan.CallbackConnections} connections (the dispatcher's per-host limit)");
+Console.WriteLine($"- other processes on the machine used {createCpu.Others:P0} (a), {callbackCpu.Others:P0} (b), {latencyCpu.Others:P0} (c) of its CPU");
+Console.WriteLine($"- (c) {latency.All.Length:N0} callbacks (of {latency.Expected:N0}) whose event fell in the {plan.LatencyDuration.TotalSeconds} s window; " +
+    $"p90 {Pct(latency.All, 90):F2} ms, max {latency.All.LastOrDefault():F1} ms; first callback (initiated) p50/p99 {Pct(latency.First, 50):F2}/{Pct(latency.First, 99):F2} ms; " +
+    $"create requests {latency.Load.Ok:N0} ok, {latency.Load.Failed} failed, {latency.Load.Skipped} not sent");
+Console.WriteLine($"- (d) {memory.Added:N0} calls added ({memory.Live:N0} live): managed heap +{Mb(memory.After.Heap - memory.Before.Heap)} MB " +
+    $"({heapPerCall:N0} B per call), RSS {Mb(memory.Before.Rss)} → {Mb(memory.After.Rss)} MB (+{Mb(memory.After.Rss - memory.Before.Rss)} MB), " +
+    $"GC committed {Mb(memory.After.Committed)} MB; the RSS is the whole benchmark process (server, receiver, load generator)");
+Console.WriteLine($"- total run time {total.Elapsed.TotalSeconds:F0} s");
+return;
+
+void Step(string message) => Console.WriteLine($"[{total.Elapsed.TotalSeconds,6:F1} s] {message}");
+
+static LoadResult Merge(List<LoadResult> rounds) => new(rounds.Sum(r => r.Ok), rounds.Sum(r => r.Failed), rounds.Sum(r => r.Seconds),
+    [.. rounds.SelectMany(r => r.LatenciesMs)], rounds.Select(r => r.FirstError).FirstOrDefault(e => e is not null));
+
+static PostTemplate Post(Uri url, string form) => new(url, form, SwitchboardServer.AccountSid, SwitchboardServer.AuthToken);
+
+static string CallForm(string to, string twiml, string? statusCallback, string[] events, int? timeout = null)
+{
+    var form = new StringBuilder();
+    form.Append(CultureInfo.InvariantCulture, $"To={Uri.EscapeDataString(to)}&From={Uri.EscapeDataString("+14155550199")}&Twiml={Uri.EscapeDataString(twiml)}");
+    if (statusCallback is not null)
+    {
+        form.Append(CultureInfo.InvariantCulture, $"&StatusCallback={Uri.EscapeDataString(statusCallback)}");
+    }
+    foreach (var e in events)
+    {
+        form.Append(CultureInfo.InvariantCulture, $"&StatusCallbackEvent={e}");
+    }
+    if (timeout is { } t)
+    {
+        form.Append(CultureInfo.InvariantCulture, $"&Timeout={t}");
+    }
+    return form.ToString();
+}
+
+// What a status callback carries (reference §9.2), for the raw baseline: same receiver, similar size.
+static string TypicalCallbackForm() => string.Join('&', new Dictionary<string, string>
+{
+    ["CallSid"] = "CA0123456789abcdef0123456789abcdef",
+    ["AccountSid"] = SwitchboardServer.AccountSid,
+    ["From"] = "+14155550199",
+    ["To"] = "+19995550000",
+    ["Caller"] = "+14155550199",
+    ["Called"] = "+19995550000",
+    ["CallStatus"] = "in-progress",
+    ["ApiVersion"] = "2010-04-01",
+    ["Direction"] = "outbound-api",
+    ["CallbackSource"] = "call-progress-events",
+    ["SequenceNumber"] = "1",
+    ["Timestamp"] = "Wed, 01 Jul 2026 12:00:00 +0000",
+}.Select(p => $"{Uri.EscapeDataString(p.Key)}={Uri.EscapeDataString(p.Value)}"));
+
+static List<KeyValuePair<string, string>> TypicalCallbackHeaders() =>
+[
+    new("X-Twilio-Signature", "q3mMhI8Tz2fJ0iBZ6e3R7kM0V1c="),
+    new("I-Twilio-Idempotency-Token", Guid.NewGuid().ToString()),
+    new("User-Agent", "TwilioProxy/1.1"),
+    new("Accept", "*/*"),
+];
+
+static async Task<bool> WaitAsync(Func<bool> condition, TimeSpan timeout)
+{
+    var started = Stopwatch.GetTimestamp();
+    while (!condition())
+    {
+        if (Stopwatch.GetElapsedTime(started) > timeout)
+        {
+            return false;
+        }
+        await Task.Delay(20);
+    }
+    return true;
+}
+
+// Waits until every call has ended and every callback in the outbox has reached the receiver.
+static async Task<DrainResult> DrainAsync(SwitchboardServer server, Receiver receiver, TimeSpan timeout)
+{
+    var started = Stopwatch.GetTimestamp();
+    await WaitAsync(() => server.LiveCalls == 0, timeout);
+    await server.FlushAsync();
+    var expected = (await server.ReadOutboxAsync()).Count;
+    await WaitAsync(() => receiver.Arrived >= expected, timeout - Stopwatch.GetElapsedTime(started));
+    return new DrainResult(expected, receiver.Arrived, Stopwatch.GetElapsedTime(started).TotalSeconds);
+}
+
+static long NowMicros() => (DateTimeOffset.UtcNow - DateTimeOffset.UnixEpoch).Ticks / 10;
+
+static double[] Sorted(LoadResult r) => [.. r.LatenciesMs.Order()];
+
+static double Pct(double[] sorted, double p) =>
+    sorted.Length == 0 ? double.NaN : sorted[Math.Clamp((int)Math.Ceiling(p / 100 * sorted.Length) - 1, 0, sorted.Length - 1)];
+
+static string Latency(LoadResult r)
+{
+    var s = Sorted(r);
+    return string.Create(CultureInfo.InvariantCulture, $"[p50 {Pct(s, 50):F2} ms, p99 {Pct(s, 99):F2} ms]");
+}
+
+static string Error(LoadResult r) => r.FirstError is null ? "" : $"; first error: {r.FirstError[..Math.Min(200, r.FirstError.Length)]}";
+
+static string Mb(long bytes) => (bytes / (1024.0 * 1024.0)).ToString("F1", CultureInfo.InvariantCulture);
+
+static string Verdict(bool met) => met ? "met" : "**missed**";
+
+static string CpuModel()
+{
+    try
+    {
+        var line = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal));
+        return line is null ? RuntimeInformation.ProcessArchitecture.ToString() : line[(line.IndexOf(':', StringComparison.Ordinal) + 1)..].Trim();
+    }
+    catch (IOException)
+    {
+        return RuntimeInformation.ProcessArchitecture.ToString();
+    }
+}
+
+static bool IsOptimized() =>
+    typeof(Plan).Assembly.GetCustomAttributes(typeof(DebuggableAttribute), false) is not [DebuggableAttribute { IsJITOptimizerDisabled: true }];
