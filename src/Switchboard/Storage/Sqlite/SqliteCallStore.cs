@@ -14,6 +14,8 @@ internal sealed partial class SqliteCallStore : ICallStore, IAsyncDisposable
 {
     private readonly string _connectionString;
     private SqliteConnection? _writer;
+    // Touched only by the group-commit writer (one batch at a time).
+    private readonly Dictionary<string, SqliteCommand> _writeCommands = new(StringComparer.Ordinal);
 
     public SqliteCallStore(string connectionString)
     {
@@ -50,6 +52,11 @@ internal sealed partial class SqliteCallStore : ICallStore, IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        foreach (var command in _writeCommands.Values)
+        {
+            await command.DisposeAsync();
+        }
+        _writeCommands.Clear();
         if (_writer is not null)
         {
             await _writer.DisposeAsync();
