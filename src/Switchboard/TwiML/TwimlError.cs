@@ -41,6 +41,12 @@ internal sealed record TwimlError(int Code, string Message)
     public static TwimlError MissingContent(string verb, string what) =>
         SchemaValidation($"<{verb}> requires {what}");
 
+    /// <summary>A &lt;Dial&gt; destination that cannot be dialed. https://www.twilio.com/docs/errors/13224</summary>
+    public const int InvalidDialDestinationCode = 13224;
+
+    public static TwimlError InvalidDialDestination(string value) =>
+        new(InvalidDialDestinationCode, $"Dial: invalid destination '{Quote(value)}'");
+
     public static TwimlError StrayText(string text) =>
         SchemaValidation($"Unexpected text '{Quote(text.Trim())}' directly inside <Response>");
 

@@ -13,7 +13,7 @@ namespace Switchboard.TwiML;
 /// whole document, then the first TwiML validation error (12200) in document order. The reader is
 /// driven iteratively, so nesting depth costs no stack.
 /// </remarks>
-internal static class TwimlParser
+internal static partial class TwimlParser
 {
     /// <summary>The largest document accepted, in characters.</summary>
     // Twilio rejects TwiML responses larger than 64 kB with error 11750
@@ -36,7 +36,7 @@ internal static class TwimlParser
 
     private static readonly HashSet<string> UnsupportedVerbNames = new(StringComparer.Ordinal)
     {
-        "Gather", "Record", "Dial", "Enqueue", "Leave", "Connect", "Start", "Stop", "Pay", "Refer", "Echo", "Sms", "Message",
+        "Gather", "Record", "Enqueue", "Leave", "Connect", "Start", "Stop", "Pay", "Refer", "Echo", "Sms", "Message",
     };
 
     private static readonly HashSet<string> SupportedVerbNames = new(StringComparer.Ordinal)
@@ -168,6 +168,10 @@ internal static class TwimlParser
     private static TwimlVerb? ReadVerb(XmlReader reader, out TwimlError? error)
     {
         var name = reader.Name;
+        if (string.Equals(name, "Dial", StringComparison.Ordinal))
+        {
+            return ReadDial(reader, out error);
+        }
         var isSupported = SupportedVerbNames.Contains(name);
         var model = !isSupported ? ContentModel.Opaque
             : string.Equals(name, "Say", StringComparison.Ordinal) ? ContentModel.Ssml
@@ -259,6 +263,7 @@ internal static class TwimlParser
 
     private static bool IsVerbName(string name) =>
         SupportedVerbNames.Contains(name)
+        || string.Equals(name, "Dial", StringComparison.Ordinal)
         || UnsupportedVerbNames.Contains(name)
         || string.Equals(name, ResponseElement, StringComparison.Ordinal);
 

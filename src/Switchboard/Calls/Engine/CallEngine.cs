@@ -25,18 +25,16 @@ internal sealed class CallEngine : IAsyncDisposable
         _logger = logger;
         var count = options.Value.Partitions > 0 ? options.Value.Partitions : Math.Max(2, Environment.ProcessorCount);
         var services = new EngineServices(time, writer, router, fetcher, accounts, gate, simulation, metrics, logger);
-        _partitions = Enumerable.Range(0, count).Select(i => new EnginePartition(i, services)).ToArray();
+        _partitions = Enumerable.Range(0, count).Select(i => new EnginePartition(i, services, IndexOf)).ToArray();
         metrics.ObserveActive(() => LiveCalls);
     }
 
     public int LiveCalls => _partitions.Sum(p => p.LiveCount);
 
-    internal EnginePartition PartitionOf(CallSid sid)
-    {
-        // The SID's hex digits are random: its last 8 are a uniform, stable hash.
-        var hash = Convert.ToUInt32(sid.Value[^8..], 16);
-        return _partitions[hash % (uint)_partitions.Length];
-    }
+    internal EnginePartition PartitionOf(CallSid sid) => _partitions[IndexOf(sid)];
+
+    // The SID's hex digits are random: its last 8 are a uniform, stable hash.
+    private int IndexOf(CallSid sid) => (int)(Convert.ToUInt32(sid.Value[^8..], 16) % (uint)_partitions.Length);
 
     /// <summary>Creates a call; completes once it is durable (the API's 201 waits for this).</summary>
     public async Task<Call> CreateAsync(NewCall request)

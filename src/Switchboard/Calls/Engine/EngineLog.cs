@@ -20,6 +20,9 @@ internal static partial class EngineLog
     [LoggerMessage(2006, LogLevel.Error, "Fetching TwiML for {CallSid} crashed")]
     public static partial void FetchCrashed(ILogger logger, string callSid, Exception exception);
 
+    [LoggerMessage(2008, LogLevel.Information, "Call {CallSid}: <Dial> ended {DialCallStatus} (bridged: {Bridged})")]
+    public static partial void DialEnded(ILogger logger, string callSid, string dialCallStatus, bool bridged);
+
     [LoggerMessage(2007, LogLevel.Information, "Recovered {Count} unfinished call(s)")]
     public static partial void Recovered(ILogger logger, int count);
 }

@@ -139,10 +139,26 @@ internal sealed partial class EnginePartition
                     live.Application.FallbackUsed = false;
                     Fetch(live, target, redirect.Method, isFallback: false, []);
                     return;
+                case DialVerb dial:
+                    if (live.Call.ParentCallSid is not null)
+                    {
+                        // DOC-NUMBER: a whisper may not <Dial>.
+                        Notify(live, 12200, 0, "<Dial> is not allowed in the TwiML of a dialed party");
+                        Fire(live, CallTrigger.ApplicationError);
+                        return;
+                    }
+                    StartDial(live, dial);
+                    return;
                 case UnsupportedVerb unsupported:
                     Notify(live, 12200, 1, $"<{unsupported.Name}> is not supported by this server and was skipped");
                     break;
             }
+        }
+        if (live.Call.ParentCallSid is not null)
+        {
+            // The end of a whisper connects the dialed party; it does not hang up.
+            Bridge(live);
+            return;
         }
         Fire(live, CallTrigger.TwimlHangup);
     }

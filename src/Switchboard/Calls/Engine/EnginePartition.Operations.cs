@@ -107,6 +107,11 @@ internal sealed partial class EnginePartition
         live.Call = live.Call with { Instructions = instructions, State = state, DateUpdated = now };
         if (redirect && live.Call.Status == CallStatus.InProgress)
         {
+            if (live.Dial is { } session)
+            {
+                // Redirecting a dialing parent ends its <Dial> first; the action is told, the redirect rules.
+                EndDial(live, session, DialEnd.Interrupted, continueParent: false);
+            }
             StartApplication(live);
         }
     }

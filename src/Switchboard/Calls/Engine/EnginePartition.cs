@@ -22,9 +22,12 @@ internal sealed partial class EnginePartition : IAsyncDisposable
     private int _nextLegId;
     private int _disposed;
 
-    public EnginePartition(int index, EngineServices services)
+    private readonly Func<CallSid, int> _partitionOf;
+
+    public EnginePartition(int index, EngineServices services, Func<CallSid, int> partitionOf)
     {
         Index = index;
+        _partitionOf = partitionOf;
         _s = services;
         _timers = new TimerQueue(services.Time, () => Post(OnTimersDue));
         _loop = Task.Run(RunAsync);
@@ -161,6 +164,7 @@ internal sealed partial class EnginePartition : IAsyncDisposable
         List<OutboxEntry>? callbacks = null;
         var placeLeg = false;
         var startApplication = false;
+        var stopApplication = false;
         foreach (var effect in transition.Effects)
         {
             switch (effect)
@@ -205,12 +209,15 @@ internal sealed partial class EnginePartition : IAsyncDisposable
                 case CallEffect.StopApplication:
                     live.Application.Stop();
                     _timers.Disarm(call.Sid, CallTimer.Verb);
+                    stopApplication = true;
                     break;
             }
         }
 
         live.Call = call;
-        Submit(new StoreWrite { Call = call, Callbacks = callbacks ?? [], StatusChange = new StatusChange(before.Status) });
+        // A <Dial> child is created and dialed in one step: it is never seen queued.
+        var previous = before.Status == CallStatus.Queued && call.ParentCallSid is not null ? (CallStatus?)null : before.Status;
+        Submit(new StoreWrite { Call = call, Callbacks = callbacks ?? [], StatusChange = new StatusChange(previous) });
         _s.Metrics.Transitioned(before.Status, call.Status, call);
         EngineLog.Transitioned(_s.Logger, call.Sid.Value, before.Status, call.Status, trigger);
 
@@ -219,6 +226,18 @@ internal sealed partial class EnginePartition : IAsyncDisposable
             _calls.Remove(call.Sid);
             _timers.DisarmAll(call.Sid);
             live.Leg = null;
+        }
+        if (stopApplication && live.Dial is { } session)
+        {
+            // The parent ended while dialing: its legs go with it (DOC-DIAL).
+            EndDial(live, session, DialEnd.Interrupted);
+        }
+        if (call.ParentCallSid is not null)
+        {
+            OnChildTransition(live, call.Status);
+        }
+        if (call.Status.IsFinal())
+        {
             return;
         }
         if (placeLeg)
@@ -227,7 +246,19 @@ internal sealed partial class EnginePartition : IAsyncDisposable
         }
         if (startApplication)
         {
-            StartApplication(live);
+            if (call.ParentCallSid is null)
+            {
+                StartApplication(live);
+            }
+            else if (call.Instructions.Url is null)
+            {
+                Bridge(live);
+            }
+            else
+            {
+                // The whisper (DOC-NUMBER url): TwiML played to the dialed party before it is connected.
+                Fetch(live, call.Instructions.Url, call.Instructions.Method, isFallback: true, []);
+            }
         }
     }
 

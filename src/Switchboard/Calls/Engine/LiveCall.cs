@@ -14,6 +14,12 @@ internal sealed class LiveCall(Call call)
     public int LegId { get; set; }
 
     public TwimlRun Application { get; } = new();
+
+    /// <summary>The &lt;Dial&gt; this call is running, if any.</summary>
+    public DialSession? Dial { get; set; }
+
+    /// <summary>For a &lt;Dial&gt; child: the noun it was dialed for.</summary>
+    public DialNoun? Noun { get; init; }
 }
 
 /// <summary>Where a call is in its TwiML: the document, the next verb, and a generation that outdates fetches.</summary>
