@@ -2,11 +2,15 @@ namespace Switchboard.Calls.Engine;
 
 internal static partial class EngineLog
 {
-    [LoggerMessage(2001, LogLevel.Information, "Call {CallSid} to {To} queued; dialing at {DispatchAt:o}")]
+    [LoggerMessage(2001, LogLevel.Debug, "Call {CallSid} to {To} queued; dialing at {DispatchAt:o}")]
     public static partial void Created(ILogger logger, string callSid, string to, DateTimeOffset dispatchAt);
 
-    [LoggerMessage(2002, LogLevel.Information, "Call {CallSid}: {From} -> {To} ({Trigger})")]
+    [LoggerMessage(2002, LogLevel.Debug, "Call {CallSid}: {From} -> {To} ({Trigger})")]
     public static partial void Transitioned(ILogger logger, string callSid, CallStatus from, CallStatus to, CallTrigger trigger);
+
+    [LoggerMessage(2009, LogLevel.Information, "Call {CallSid} to {To} ended {Status} (SIP {SipResponseCode}, {Duration} s)")]
+    public static partial void Ended(ILogger logger, string callSid, string to, CallStatus status, int? sipResponseCode, int duration);
+
 
     [LoggerMessage(2003, LogLevel.Debug, "Call {CallSid}: {Trigger} ignored in {Status}")]
     public static partial void TriggerIgnored(ILogger logger, string callSid, CallTrigger trigger, CallStatus status);

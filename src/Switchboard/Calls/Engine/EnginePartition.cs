@@ -223,6 +223,7 @@ internal sealed partial class EnginePartition : IAsyncDisposable
 
         if (call.Status.IsFinal())
         {
+            EngineLog.Ended(_s.Logger, call.Sid.Value, call.To, call.Status, call.State.SipResponseCode, call.State.Duration);
             _calls.Remove(call.Sid);
             _timers.DisarmAll(call.Sid);
             live.Leg = null;

@@ -101,8 +101,12 @@ internal sealed partial class SqliteCallStore : ICallStore, IAsyncDisposable
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
+    // Instructions rarely change while a call's status changes many times: serialise each instance once.
+    // Keyed by reference, so a modified copy (a `with` expression) gets its own entry.
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<CallInstructions, string> InstructionsJson = new();
+
     internal static string SerializeInstructions(CallInstructions instructions) =>
-        JsonSerializer.Serialize(instructions, StorageJson.Default.CallInstructions);
+        InstructionsJson.GetValue(instructions, i => JsonSerializer.Serialize(i, StorageJson.Default.CallInstructions));
 
     internal static CallInstructions DeserializeInstructions(string json) =>
         JsonSerializer.Deserialize(json, StorageJson.Default.CallInstructions)
