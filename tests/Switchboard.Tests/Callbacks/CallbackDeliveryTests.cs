@@ -82,6 +82,21 @@ public sealed class CallbackDeliveryTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Overrides_ReadTimeoutFromFragment_AbortsASlowReceiverAndCountsAsFailure()
+    {
+        var slowReply = new TaskCompletionSource<(int, string?)>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _receiver.RespondAsync("slow-read", _ => slowReply.Task);
+        var call = await _host.CreateCallAsync("+14155550100", twiml: "<Response><Hangup/></Response>", events: ["completed"],
+            statusCallback: new Uri(_receiver.Url("slow-read") + "#rt=300&rc=0"));
+        await _host.AdvanceUntilAsync(() => At("/slow-read").Count >= 1, 10, "the first attempt");
+        // The receiver never answers; the 300 ms read timeout (real time: it bounds socket I/O) gives up.
+        var notifications = await WaitForNotificationAsync(call.Sid, "11205");
+        Assert.Contains("Read timeout", notifications, StringComparison.Ordinal);
+        Assert.Single(At("/slow-read"));
+        slowReply.SetResult((200, null));
+    }
+
+    [Fact]
     public async Task Retry_4xx_IsNotRetriedUnlessThePolicySaysSo()
     {
         _receiver.Respond("gone", _ => (404, null));
