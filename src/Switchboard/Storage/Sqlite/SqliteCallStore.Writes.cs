@@ -55,34 +55,35 @@ internal sealed partial class SqliteCallStore
         DELETE FROM call_status_events WHERE call_sid = $sid;
         """;
 
-    public async Task ApplyAsync(IReadOnlyList<StoreWrite> writes, CancellationToken cancellationToken)
+    public Task ApplyAsync(IReadOnlyList<StoreWrite> writes, CancellationToken cancellationToken)
     {
         var connection = _writer ?? throw new InvalidOperationException("The store is not initialized");
-        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        // The writer is one dedicated loop: SQLite's synchronous API avoids a Task per statement.
+        using var transaction = connection.BeginTransaction();
         foreach (var write in writes)
         {
             if (write.Call is { } call)
             {
-                await RunAsync(connection, transaction, UpsertCallSql, p => BindCall(p, call), cancellationToken);
+                Run(connection, transaction, UpsertCallSql, p => BindCall(p, call));
                 if (write.StatusChange is { } change)
                 {
-                    await RunAsync(connection, transaction, InsertStatusEventSql, p =>
+                    Run(connection, transaction, InsertStatusEventSql, p =>
                     {
                         p.AddWithValue("$account", call.AccountSid);
                         p.AddWithValue("$call", call.Sid.Value);
                         p.AddWithValue("$previous", Db(change.Previous?.ToWire()));
                         p.AddWithValue("$status", call.Status.ToWire());
                         p.AddWithValue("$created", Micros.From(call.DateUpdated));
-                    }, cancellationToken);
+                    });
                 }
             }
             foreach (var entry in write.Callbacks)
             {
-                await RunAsync(connection, transaction, InsertCallbackSql, p => BindCallback(p, entry), cancellationToken);
+                Run(connection, transaction, InsertCallbackSql, p => BindCallback(p, entry));
             }
             if (write.Progress is { } progress)
             {
-                await RunAsync(connection, transaction, UpdateCallbackSql, p =>
+                Run(connection, transaction, UpdateCallbackSql, p =>
                 {
                     p.AddWithValue("$call", progress.CallSid.Value);
                     p.AddWithValue("$seq", progress.SequenceNumber);
@@ -90,45 +91,72 @@ internal sealed partial class SqliteCallStore
                     p.AddWithValue("$attempts", progress.Attempts);
                     p.AddWithValue("$next", Micros.From(progress.NextAttemptAt));
                     p.AddWithValue("$error", (object?)progress.LastError ?? DBNull.Value);
-                }, cancellationToken);
+                });
             }
             if (write.Event is { } evt)
             {
-                await RunAsync(connection, transaction, InsertEventSql, p => BindEvent(p, evt), cancellationToken);
+                Run(connection, transaction, InsertEventSql, p => BindEvent(p, evt));
             }
             if (write.Notification is { } n)
             {
-                await RunAsync(connection, transaction, InsertNotificationSql, p => BindNotification(p, n), cancellationToken);
+                Run(connection, transaction, InsertNotificationSql, p => BindNotification(p, n));
             }
             if (write.DeleteCall is { } delete)
             {
-                await RunAsync(connection, transaction, DeleteCallSql, p => p.AddWithValue("$sid", delete.Value), cancellationToken);
+                Run(connection, transaction, DeleteCallSql, p => p.AddWithValue("$sid", delete.Value));
             }
         }
-        await transaction.CommitAsync(cancellationToken);
+        transaction.Commit();
+        return Task.CompletedTask;
     }
 
-    private async Task RunAsync(SqliteConnection connection, SqliteTransaction transaction, string sql,
-        Action<SqliteParameterCollection> bind, CancellationToken cancellationToken)
+    private void Run(SqliteConnection connection, SqliteTransaction transaction, string sql, Action<RowBinder> bind)
     {
         // One command per SQL text for the writer's lifetime: a SqliteCommand keeps its prepared statements,
         // so a row costs a bind and a step, not a parse (Microsoft.Data.Sqlite does not cache statements
         // across command objects; the benchmark showed SQLite's parser at the top of the create path).
-        if (!_writeCommands.TryGetValue(sql, out var command))
+        if (!_writeCommands.TryGetValue(sql, out var binder))
         {
-            command = connection.CreateCommand();
+            var command = connection.CreateCommand();
             command.CommandText = sql;
-            _writeCommands.Add(sql, command);
+            binder = new RowBinder(command);
+            _writeCommands.Add(sql, binder);
         }
-        command.Transaction = transaction;
-        command.Parameters.Clear();
-        bind(command.Parameters);
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        binder.Command.Transaction = transaction;
+        binder.Start();
+        bind(binder);
+        binder.Command.ExecuteNonQuery();
+    }
+
+    /// <summary>
+    /// Binds a row's values: the first row of a statement creates its parameters, later rows only set their
+    /// values, in the same order (each binder below always adds the same names in the same order).
+    /// </summary>
+    private sealed class RowBinder(SqliteCommand command)
+    {
+        private int _next;
+
+        public SqliteCommand Command => command;
+
+        public void Start() => _next = 0;
+
+        public void AddWithValue(string name, object? value)
+        {
+            if (_next == command.Parameters.Count)
+            {
+                command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+            }
+            else
+            {
+                command.Parameters[_next].Value = value ?? DBNull.Value;
+            }
+            _next++;
+        }
     }
 
     private static object Db(object? value) => value ?? DBNull.Value;
 
-    private static void BindCall(SqliteParameterCollection p, Call call)
+    private static void BindCall(RowBinder p, Call call)
     {
         var s = call.State;
         p.AddWithValue("$sid", call.Sid.Value);
@@ -155,7 +183,7 @@ internal sealed partial class SqliteCallStore
         p.AddWithValue("$instructions", SerializeInstructions(call.Instructions));
     }
 
-    private static void BindCallback(SqliteParameterCollection p, OutboxEntry e)
+    private static void BindCallback(RowBinder p, OutboxEntry e)
     {
         p.AddWithValue("$call", e.CallSid.Value);
         p.AddWithValue("$seq", e.SequenceNumber);
@@ -171,7 +199,7 @@ internal sealed partial class SqliteCallStore
         p.AddWithValue("$error", Db(e.LastError));
     }
 
-    private static void BindEvent(SqliteParameterCollection p, CallEventRecord e)
+    private static void BindEvent(RowBinder p, CallEventRecord e)
     {
         p.AddWithValue("$call", e.CallSid.Value);
         p.AddWithValue("$account", e.AccountSid);
@@ -182,7 +210,7 @@ internal sealed partial class SqliteCallStore
             new StoredEventResponse(e.ResponseCode, e.RequestDurationMs, e.ContentType, e.ResponseBody, e.Error), StoreJsonDocs.Default.StoredEventResponse));
     }
 
-    private static void BindNotification(SqliteParameterCollection p, NotificationRecord n)
+    private static void BindNotification(RowBinder p, NotificationRecord n)
     {
         p.AddWithValue("$sid", n.Sid);
         p.AddWithValue("$call", n.CallSid.Value);

@@ -15,7 +15,7 @@ internal sealed partial class SqliteCallStore : ICallStore, IAsyncDisposable
     private readonly string _connectionString;
     private SqliteConnection? _writer;
     // Touched only by the group-commit writer (one batch at a time).
-    private readonly Dictionary<string, SqliteCommand> _writeCommands = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, RowBinder> _writeCommands = new(StringComparer.Ordinal);
 
     public SqliteCallStore(string connectionString)
     {
@@ -52,9 +52,9 @@ internal sealed partial class SqliteCallStore : ICallStore, IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var command in _writeCommands.Values)
+        foreach (var binder in _writeCommands.Values)
         {
-            await command.DisposeAsync();
+            await binder.Command.DisposeAsync();
         }
         _writeCommands.Clear();
         if (_writer is not null)
