@@ -210,7 +210,7 @@ internal sealed partial class EnginePartition : IAsyncDisposable
         }
 
         live.Call = call;
-        Submit(new StoreWrite { Call = call, Callbacks = callbacks ?? [], StatusChange = new StatusChange(before.Status) });
+        Submit(new StoreWrite { Call = call, Callbacks = callbacks ?? [], StatusChange = new StatusChange(before.Status, trigger) });
         _s.Metrics.Transitioned(before.Status, call.Status, call);
         EngineLog.Transitioned(_s.Logger, call.Sid.Value, before.Status, call.Status, trigger);
 
