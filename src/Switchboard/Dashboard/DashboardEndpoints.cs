@@ -25,7 +25,6 @@ internal static class DashboardEndpoints
 
     public static IEndpointRouteBuilder MapDashboardEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/dashboard/", () => Results.Redirect("/dashboard"));
         var dashboard = app.MapGroup("/dashboard").AddEndpointFilter<DashboardAuthFilter>();
         dashboard.MapGet("", (HttpContext http) => Page(http));
         dashboard.MapGet("/app.js", () => Asset("app.js"));

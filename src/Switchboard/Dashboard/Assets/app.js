@@ -120,7 +120,7 @@
     ctx.clearRect(0, 0, w, h);
     const totals = labels.map((_, i) => series.reduce((sum, s) => sum + (s.values[i] || 0), 0));
     const max = Math.max(1, ...totals);
-    const bw = Math.max(2, (w - pad) / Math.max(1, labels.length) - 2);
+    const bw = Math.min(40, Math.max(2, (w - pad) / Math.max(1, labels.length) - 2));
     ctx.font = '10px sans-serif';
     labels.forEach((label, i) => {
       let y = h - pad;
@@ -246,6 +246,8 @@
   $('action-redirect').addEventListener('click', () => update({ Url: $('redirect-url').value }));
 
   connect();
+  // /dashboard#CA... opens that call's timeline, live or ended.
+  if (/^#CA[0-9a-f]{32}$/.test(location.hash)) openCall(location.hash.substring(1));
   loadFigures();
   setInterval(loadFigures, 5000);
 })();
