@@ -55,10 +55,12 @@ internal static class DashboardEndpoints
     /// state of each call that changed, final ones included so the page drops them), or <c>tick</c>
     /// with the server's time when nothing changed.
     /// </summary>
-    private static async Task LiveAsync(HttpContext http, LiveCallView view, TimeProvider time)
+    private static async Task LiveAsync(HttpContext http, LiveCallView view, TimeProvider time, IHostApplicationLifetime lifetime)
     {
         var account = http.Account().Sid;
-        var aborted = http.RequestAborted;
+        // The stream never ends by itself: stop it when the server stops, not after its shutdown timeout.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, lifetime.ApplicationStopping);
+        var aborted = stop.Token;
         var response = http.Response;
         response.ContentType = "text/event-stream";
         response.Headers.CacheControl = "no-cache";

@@ -35,7 +35,8 @@ internal static class InsightsEndpoints
     /// Server-sent events of every status change of the account's calls, <c>id:</c> = the row of the status
     /// event log. Resumes after <c>Last-Event-ID</c> (header, as EventSource sends it, or query parameter).
     /// </summary>
-    private static async Task<IResult> StreamAsync(HttpContext http, ICallStore store, StatusEventFeed feed, ILogger<StatusEventFeed> logger)
+    private static async Task<IResult> StreamAsync(HttpContext http, ICallStore store, StatusEventFeed feed, IHostApplicationLifetime lifetime,
+        ILogger<StatusEventFeed> logger)
     {
         var account = http.Account();
         var lastId = http.Request.Headers["Last-Event-ID"].ToString() is { Length: > 0 } header ? header : http.Request.Query["LastEventId"].ToString();
@@ -44,7 +45,9 @@ internal static class InsightsEndpoints
         {
             return TwilioErrors.BadRequest(TwilioErrors.InvalidRequest, "Last-Event-ID must be a sequence number from this stream");
         }
-        var aborted = http.RequestAborted;
+        // Streams never end by themselves: stop them when the server stops, not after its shutdown timeout.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, lifetime.ApplicationStopping);
+        var aborted = stop.Token;
         var response = http.Response;
         response.ContentType = "text/event-stream";
         response.Headers.CacheControl = "no-cache";
