@@ -111,6 +111,7 @@
     source.addEventListener('changes', (e) => {
       const message = JSON.parse(e.data);
       apply(message, false);
+      if (message.calls.some((c) => !liveStatuses.includes(c.status))) refreshFiguresSoon();
       if (selected && message.calls.some((c) => c.sid === selected)) loadCall(selected);
     });
     source.addEventListener('tick', (e) => { serverOffset = JSON.parse(e.data).now - Date.now(); });
@@ -174,6 +175,12 @@
     }
   }
   $('window').addEventListener('change', loadFigures);
+
+  // Calls that end change the figures: refresh them, at most once a second however many end.
+  let figuresDue = null;
+  function refreshFiguresSoon() {
+    if (figuresDue === null) figuresDue = setTimeout(() => { figuresDue = null; loadFigures(); }, 1000);
+  }
 
   // ---- one call --------------------------------------------------------------------------------
   async function loadCall(sid) {
