@@ -7,6 +7,8 @@ using Switchboard.Calls;
 using Switchboard.Calls.Engine;
 using Switchboard.Carriers;
 using Switchboard.Carriers.Simulated;
+using Switchboard.Dashboard;
+using Switchboard.Insights;
 using Switchboard.Storage;
 using Switchboard.Storage.Sqlite;
 using Switchboard.TwiML;
@@ -54,6 +56,10 @@ public static class SwitchboardApp
         services.AddSingleton<CallEngine>();
         services.AddSingleton<BasicAuthFilter>();
         services.AddSingleton<Readiness>();
+        services.AddSingleton<LiveCallView>();
+        services.AddSingleton<StatusEventFeed>();
+        services.AddSingleton<InsightsMetrics>();
+        services.AddSingleton<InsightsStartup>();
         services.AddHostedService<SwitchboardStartup>();
 
         services.AddOpenTelemetry().WithMetrics(metrics => metrics
@@ -71,6 +77,8 @@ public static class SwitchboardApp
             : Results.Text("starting", statusCode: StatusCodes.Status503ServiceUnavailable));
         app.MapPrometheusScrapingEndpoint("/metrics");
         app.MapCallsEndpoints();
+        app.MapInsightsEndpoints();
+        app.MapDashboardEndpoints();
         return app;
     }
 
@@ -95,12 +103,14 @@ public sealed class Readiness
 /// takes requests (hosted services start before Kestrel listens); stops the engine on shutdown.
 /// </summary>
 internal sealed class SwitchboardStartup(ICallStore store, AccountRegistry accounts, StoreWriter writer, CallEngine engine,
-    CallbackDispatcher dispatcher, Readiness readiness, IConfiguration configuration, ILogger<SwitchboardStartup> logger) : IHostedService
+    CallbackDispatcher dispatcher, Readiness readiness, InsightsStartup insights, IConfiguration configuration,
+    ILogger<SwitchboardStartup> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         await store.InitializeAsync(cancellationToken);
         StorageLog.Opened(logger, "sqlite", configuration.GetConnectionString("Switchboard") ?? SwitchboardApp.DefaultConnectionString);
+        await insights.StartAsync(cancellationToken);
         writer.Start();
         await accounts.InitializeAsync(cancellationToken);
         await engine.RecoverAsync(cancellationToken);

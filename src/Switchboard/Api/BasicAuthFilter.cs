@@ -29,7 +29,8 @@ internal sealed class BasicAuthFilter(AccountRegistry accounts) : IEndpointFilte
         return await next(context);
     }
 
-    private Account? Authenticate(string header)
+    /// <summary>The account whose credentials the <c>Authorization</c> header carries, or null.</summary>
+    internal Account? Authenticate(string header)
     {
         if (!AuthenticationHeaderValue.TryParse(header, out var value)
             || !string.Equals(value.Scheme, "Basic", StringComparison.OrdinalIgnoreCase)

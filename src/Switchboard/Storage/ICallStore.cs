@@ -28,4 +28,11 @@ public interface ICallStore
     Task<IReadOnlyList<CallEventRecord>> ListEventsAsync(CallSid callSid, int offset, int count, CancellationToken cancellationToken);
     Task<IReadOnlyList<NotificationRecord>> ListNotificationsAsync(CallSid callSid, int offset, int count, CancellationToken cancellationToken);
     Task<NotificationRecord?> GetNotificationAsync(string sid, CancellationToken cancellationToken);
+
+    /// <summary>Status events in commit order (the event stream and call timelines).</summary>
+    Task<IReadOnlyList<StatusEventRecord>> ListStatusEventsAsync(StatusEventQuery query, CancellationToken cancellationToken);
+    /// <summary>Calls with their first ringing time and final cause, oldest first (analytics and call summaries).</summary>
+    Task<IReadOnlyList<CallFacts>> ListCallFactsAsync(InsightsQuery query, CancellationToken cancellationToken);
+    /// <summary>Delivery outcomes of the status callbacks of the calls <paramref name="query"/> covers.</summary>
+    Task<IReadOnlyList<CallbackTiming>> ListCallbackTimingsAsync(InsightsQuery query, CancellationToken cancellationToken);
 }

@@ -64,8 +64,8 @@ public sealed record NotificationRecord
     public string? ResponseHeaders { get; init; }
 }
 
-/// <summary>A call's status changed; recorded in the status event log with the write.</summary>
-public sealed record StatusChange(CallStatus? Previous);
+/// <summary>A call's status changed; recorded in the status event log with the write (and what caused it, if known).</summary>
+public sealed record StatusChange(CallStatus? Previous, CallTrigger? Trigger = null);
 
 /// <summary>An outcome of a delivery attempt to persist on the outbox row.</summary>
 public sealed record CallbackProgress(CallSid CallSid, int SequenceNumber, CallbackState State, int Attempts, DateTimeOffset NextAttemptAt, string? LastError);

@@ -43,8 +43,8 @@ internal sealed partial class SqliteCallStore
         """;
 
     private const string InsertStatusEventSql = """
-        INSERT INTO call_status_events (account_sid, call_sid, previous_status, status, date_created)
-        VALUES ($account, $call, $previous, $status, $created)
+        INSERT INTO call_status_events (account_sid, call_sid, previous_status, status, date_created, cause)
+        VALUES ($account, $call, $previous, $status, $created, $cause)
         """;
 
     private const string DeleteCallSql = """
@@ -74,6 +74,7 @@ internal sealed partial class SqliteCallStore
                         p.AddWithValue("$previous", Db(change.Previous?.ToWire()));
                         p.AddWithValue("$status", call.Status.ToWire());
                         p.AddWithValue("$created", Micros.From(call.DateUpdated));
+                        p.AddWithValue("$cause", Db(change.Trigger?.ToWire()));
                     });
                 }
             }

@@ -1,0 +1,118 @@
+using Switchboard.Calls;
+using Switchboard.Storage;
+
+namespace Switchboard.Insights;
+
+/// <summary>
+/// The calls in flight, as a read model of committed status changes (the engine's partitions own the
+/// live calls and are not read from other threads). Loaded from the store at start-up, then fed by
+/// <see cref="StoreWriter.OnCommitted"/>. Every change gets a version; a bounded log of recent changes
+/// lets each dashboard connection fetch what changed since its last push, coalesced per call.
+/// </summary>
+internal sealed class LiveCallView
+{
+    // 65,536 changes: 10,000 calls in flight each changing status about four times between two
+    // dashboard pushes (250 ms) still fit; a reader that falls further behind gets a fresh snapshot.
+    private const int LogCapacity = 1 << 16;
+
+    private readonly Lock _lock = new();
+    private readonly Dictionary<CallSid, Call> _live = [];
+    private readonly (long Version, Call Call)[] _log = new (long, Call)[LogCapacity];
+    private readonly int[] _byStatus = new int[Enum.GetValues<CallStatus>().Length];
+    private long _version;
+
+    public long Version
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _version;
+            }
+        }
+    }
+
+    public void Load(IEnumerable<Call> unfinished)
+    {
+        lock (_lock)
+        {
+            foreach (var call in unfinished)
+            {
+                Put(call);
+            }
+        }
+    }
+
+    /// <summary>Applies a committed batch (runs on the store writer's loop: keep it short).</summary>
+    public void Apply(IReadOnlyList<StoreWrite> batch)
+    {
+        lock (_lock)
+        {
+            foreach (var write in batch)
+            {
+                if (write.Call is { } call && write.StatusChange is not null)
+                {
+                    Put(call);
+                }
+            }
+        }
+    }
+
+    private void Put(Call call)
+    {
+        if (_live.Remove(call.Sid, out var old))
+        {
+            _byStatus[(int)old.Status]--;
+        }
+        if (!call.Status.IsFinal())
+        {
+            _live[call.Sid] = call;
+            _byStatus[(int)call.Status]++;
+        }
+        _version++;
+        _log[_version % LogCapacity] = (_version, call);
+    }
+
+    /// <summary>Calls in flight in each non-final status (all accounts), for metrics.</summary>
+    public IReadOnlyList<(CallStatus Status, int Count)> CountsByStatus()
+    {
+        lock (_lock)
+        {
+            return [.. Enum.GetValues<CallStatus>().Where(s => !s.IsFinal()).Select(s => (s, _byStatus[(int)s]))];
+        }
+    }
+
+    /// <summary>The account's calls in flight and the version they reflect.</summary>
+    public (long Version, List<Call> Calls) Snapshot(string accountSid)
+    {
+        lock (_lock)
+        {
+            return (_version, [.. _live.Values.Where(c => c.AccountSid == accountSid)]);
+        }
+    }
+
+    /// <summary>
+    /// The latest state of each of the account's calls that changed after <paramref name="since"/>
+    /// (final ones included, so a reader can drop them); null when the log no longer reaches back that far.
+    /// </summary>
+    public (long Version, List<Call>? Changed) ChangesSince(string accountSid, long since)
+    {
+        lock (_lock)
+        {
+            if (_version - since > LogCapacity - 1)
+            {
+                return (_version, null);
+            }
+            var latest = new Dictionary<CallSid, Call>();
+            for (var v = since + 1; v <= _version; v++)
+            {
+                var (_, call) = _log[v % LogCapacity];
+                if (call.AccountSid == accountSid)
+                {
+                    latest[call.Sid] = call;
+                }
+            }
+            return (_version, [.. latest.Values]);
+        }
+    }
+}

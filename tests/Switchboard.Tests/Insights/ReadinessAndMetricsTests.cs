@@ -1,0 +1,68 @@
+using System.Net;
+using System.Text.Json;
+using Switchboard.Testing;
+
+namespace Switchboard.Tests.Insights;
+
+/// <summary><c>/readyz</c> and the insights instruments on the Prometheus endpoint.</summary>
+public sealed class ReadinessAndMetricsTests : IAsyncLifetime
+{
+    private SwitchboardHost _host = null!;
+    private WebhookReceiver _receiver = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        _host = await SwitchboardHost.StartAsync();
+        _receiver = await WebhookReceiver.StartAsync(_host.AuthToken);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _receiver.DisposeAsync();
+        await _host.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Readyz_StartedWithStorageAndCarrier_IsReady()
+    {
+        using var anonymous = new HttpClient { BaseAddress = _host.BaseUri };
+        using var response = await anonymous.GetAsync("/readyz", TestContext.Current.CancellationToken);
+        var body = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var json = JsonDocument.Parse(body);
+        Assert.Equal("ready", json.RootElement.GetProperty("status").GetString());
+        Assert.Equal("ok", json.RootElement.GetProperty("storage").GetString());
+        Assert.Equal("ok", json.RootElement.GetProperty("carriers").GetString());
+    }
+
+    [Fact]
+    public async Task Metrics_RingingAndEndedCalls_InFlightByStateAndCarrierOutcomes()
+    {
+        var ringing = await _host.CreateCallAsync("+14155550102", _receiver);
+        var busy = await _host.CreateCallAsync("+14155550101", _receiver);
+        await _receiver.WaitForStatusAsync(ringing.Sid, "ringing");
+        await _receiver.WaitForStatusAsync(busy.Sid, "ringing");
+        _host.Advance(1);
+        await _receiver.WaitForStatusAsync(busy.Sid, "busy");
+
+        using var anonymous = new HttpClient { BaseAddress = _host.BaseUri };
+        string text = "";
+        // The exporter caches a scrape briefly; poll (bounded) until this test's figures show.
+        for (var i = 0; i < 50 && !(text.Contains("switchboard_calls_in_flight", StringComparison.Ordinal)
+                                     && text.Contains("switchboard_carrier_outcomes", StringComparison.Ordinal)); i++)
+        {
+            text = await anonymous.GetStringAsync("/metrics", TestContext.Current.CancellationToken);
+            if (i > 0)
+            {
+                await Task.Delay(100, TestContext.Current.CancellationToken);
+            }
+        }
+        var lines = text.Split('\n');
+        Assert.Contains(lines, l => l.StartsWith("switchboard_calls_in_flight", StringComparison.Ordinal)
+                                    && l.Contains("status=\"ringing\"", StringComparison.Ordinal) && l.EndsWith(" 1", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("switchboard_carrier_outcomes", StringComparison.Ordinal)
+                                    && l.Contains("carrier=\"simulated\"", StringComparison.Ordinal)
+                                    && l.Contains("sip_response_code=\"486\"", StringComparison.Ordinal)
+                                    && l.Contains("status=\"busy\"", StringComparison.Ordinal));
+    }
+}
