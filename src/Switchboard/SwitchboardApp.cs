@@ -71,6 +71,7 @@ public static class SwitchboardApp
             : Results.Text("starting", statusCode: StatusCodes.Status503ServiceUnavailable));
         app.MapPrometheusScrapingEndpoint("/metrics");
         app.MapCallsEndpoints();
+        app.MapCallbacksEndpoints();
         return app;
     }
 

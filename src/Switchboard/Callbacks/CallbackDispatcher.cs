@@ -129,7 +129,8 @@ internal sealed partial class CallbackDispatcher : IAsyncDisposable
             }
             lock (_lock)
             {
-                _queues[callSid].Pop();
+                // By number, not position: a replay of an earlier callback may have been queued ahead of it meanwhile.
+                _queues[callSid].Remove(head.SequenceNumber);
                 _metrics.Queued(-1);
             }
         }
@@ -140,16 +141,33 @@ internal sealed partial class CallbackDispatcher : IAsyncDisposable
         var (url, overrides) = ConnectionOverrides.Split(entry.Url);
         var policy = overrides.RetryPolicy ?? (RetryOn.Connect | RetryOn.Read | RetryOn.Status5xx);
         var maxAttempts = overrides.RetryCount is { } rc ? Math.Min(rc + 1, _options.MaxAttempts) : _options.MaxAttempts;
-        var parameters = ParseBody(entry.Body);
+        // The writer hands over the parameters it encoded; only rows loaded after a restart are parsed.
+        var parameters = entry.Parameters ?? ParseBody(entry.Body);
         var account = _accounts.Find(entry.AccountSid);
         if (account is null)
         {
-            await FinishAsync(entry, CallbackState.DeadLettered, entry.Attempts, $"Unknown account {entry.AccountSid}");
+            await CommitAsync(new StoreWrite
+            {
+                Progress = new CallbackProgress(entry.CallSid, entry.SequenceNumber, CallbackState.DeadLettered, entry.Attempts, _time.GetUtcNow(),
+                    $"Unknown account {entry.AccountSid}"),
+            });
             return;
         }
         var host = Uri.TryCreate(url, UriKind.Absolute, out var uri) ? uri.Authority : "";
         var hostGate = _hosts.GetOrAdd(host, _ => new SemaphoreSlim(_options.MaxConcurrencyPerHost));
+        // A replay starts a fresh window and attempt budget (see ReplayAsync).
+        var windowStart = entry.ReplayedAt ?? entry.CreatedAt;
         var attempts = entry.Attempts;
+        var request = new WebhookRequest
+        {
+            Url = url,
+            Method = entry.Method,
+            Parameters = parameters,
+            FormBody = entry.Body,
+            AuthToken = account.AuthToken,
+            IdempotencyToken = entry.IdempotencyToken,
+            Overrides = overrides,
+        };
 
         while (true)
         {
@@ -167,15 +185,7 @@ internal sealed partial class CallbackDispatcher : IAsyncDisposable
                 try
                 {
                     _metrics.InFlight(1);
-                    result = await _client.SendAsync(new WebhookRequest
-                    {
-                        Url = url,
-                        Method = entry.Method,
-                        Parameters = parameters,
-                        AuthToken = account.AuthToken,
-                        IdempotencyToken = entry.IdempotencyToken,
-                        Overrides = overrides,
-                    }, cancellationToken);
+                    result = await _client.SendAsync(request, cancellationToken);
                 }
                 finally
                 {
@@ -190,34 +200,47 @@ internal sealed partial class CallbackDispatcher : IAsyncDisposable
 
             attempts++;
             var now = _time.GetUtcNow();
-            RecordAttempt(entry, parameters, result, now);
+            // The attempt's Events row and the row's new state go in one write (one writer row per attempt).
+            var attempt = CallEvents.From(entry.CallSid, entry.AccountSid, now, parameters, result);
 
             if (result.Succeeded)
             {
-                _metrics.Delivered(now - entry.CreatedAt, attempts);
+                _metrics.Delivered(now - windowStart, attempts);
                 CallbacksLog.Delivered(_logger, entry.CallSid.Value, entry.SequenceNumber, result.StatusCode ?? 0, attempts);
-                await FinishAsync(entry, CallbackState.Delivered, attempts, null);
+                await CommitAsync(new StoreWrite
+                {
+                    Event = attempt,
+                    Progress = new CallbackProgress(entry.CallSid, entry.SequenceNumber, CallbackState.Delivered, attempts, now, null),
+                });
                 return;
             }
 
-            var delay = RetryDelay(attempts);
+            var delay = RetryDelay(attempts - entry.AttemptsBeforeReplay);
             var next = now + delay;
-            if (result.IsRetryable(policy) && attempts < maxAttempts && next <= entry.CreatedAt + _options.RetryWindow)
+            if (result.IsRetryable(policy) && attempts - entry.AttemptsBeforeReplay < maxAttempts && next <= windowStart + _options.RetryWindow)
             {
                 _metrics.Retried();
                 CallbacksLog.WillRetry(_logger, entry.CallSid.Value, entry.SequenceNumber, attempts, result.Error ?? "", delay);
                 entry = entry with { Attempts = attempts, NextAttemptAt = next, LastError = result.Error };
-                _writer.Submit(new StoreWrite { Progress = new CallbackProgress(entry.CallSid, entry.SequenceNumber, CallbackState.Pending, attempts, next, result.Error) });
+                _writer.Submit(new StoreWrite
+                {
+                    Event = attempt,
+                    Progress = new CallbackProgress(entry.CallSid, entry.SequenceNumber, CallbackState.Pending, attempts, next, result.Error),
+                });
                 continue;
             }
 
             _metrics.DeadLettered();
             CallbacksLog.GaveUp(_logger, entry.CallSid.Value, entry.SequenceNumber, attempts, result.Error ?? "");
             // Twilio logs warning 15003 when a status callback gets a non-2xx answer (reference §9.1, §12.3).
-            _writer.Submit(new StoreWrite { Notification = Notifications.For(entry.CallSid, entry.AccountSid, now,
-                result.Failure == WebhookFailure.Status ? 15003 : 11205, log: 1,
-                $"Status callback to {url} failed: {result.Error}", result) });
-            await FinishAsync(entry, CallbackState.DeadLettered, attempts, result.Error);
+            await CommitAsync(new StoreWrite
+            {
+                Event = attempt,
+                Notification = Notifications.For(entry.CallSid, entry.AccountSid, now,
+                    result.Failure == WebhookFailure.Status ? 15003 : 11205, log: 1,
+                    $"Status callback to {url} failed: {result.Error}", result),
+                Progress = new CallbackProgress(entry.CallSid, entry.SequenceNumber, CallbackState.DeadLettered, attempts, now, result.Error),
+            });
             return;
         }
     }
@@ -231,17 +254,15 @@ internal sealed partial class CallbackDispatcher : IAsyncDisposable
         return TimeSpan.FromMilliseconds(baseDelay * jitter);
     }
 
-    private void RecordAttempt(OutboxEntry entry, IReadOnlyList<KeyValuePair<string, string>> parameters, WebhookResult result, DateTimeOffset now) =>
-        _writer.Submit(new StoreWrite { Event = CallEvents.From(entry.CallSid, entry.AccountSid, now, parameters, result) });
+    private Task CommitAsync(StoreWrite write) => _writer.SubmitAndWaitAsync(new StoreWrite
+    {
+        Event = write.Event,
+        Notification = write.Notification,
+        Progress = write.Progress,
+        Committed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously),
+    });
 
-    private Task FinishAsync(OutboxEntry entry, CallbackState state, int attempts, string? error) =>
-        _writer.SubmitAndWaitAsync(new StoreWrite
-        {
-            Progress = new CallbackProgress(entry.CallSid, entry.SequenceNumber, state, attempts, _time.GetUtcNow(), error),
-            Committed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously),
-        });
-
-    private static List<KeyValuePair<string, string>> ParseBody(string body)
+    internal static List<KeyValuePair<string, string>> ParseBody(string body)
     {
         var list = new List<KeyValuePair<string, string>>();
         foreach (var pair in body.Split('&', StringSplitOptions.RemoveEmptyEntries))
@@ -278,6 +299,8 @@ internal sealed partial class CallbackDispatcher : IAsyncDisposable
 
         public OutboxEntry? Peek() => _entries.Count > 0 ? _entries.Values[0] : null;
 
-        public void Pop() => _entries.RemoveAt(0);
+        public bool Contains(int sequenceNumber) => _entries.ContainsKey(sequenceNumber);
+
+        public void Remove(int sequenceNumber) => _entries.Remove(sequenceNumber);
     }
 }
