@@ -28,8 +28,8 @@ public sealed class CallbackMetrics
 
     public void Delivered(TimeSpan lag, int attempts)
     {
-        _delivered.Add(1);
         _lag.Record(Math.Max(0, lag.TotalSeconds));
+        _delivered.Add(1);
     }
 
     public void Replayed(int count) => _replayed.Add(count);
