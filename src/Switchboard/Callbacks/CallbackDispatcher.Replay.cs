@@ -19,6 +19,7 @@ internal sealed partial class CallbackDispatcher
     /// </summary>
     public async Task<ReplayOutcome> ReplayAsync(IReadOnlyList<OutboxEntry> entries, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         var now = _time.GetUtcNow();
         var replayed = new List<OutboxEntry>();
         var alreadyPending = 0;
@@ -42,23 +43,25 @@ internal sealed partial class CallbackDispatcher
                 });
             }
         }
+        var commits = replayed.Select(e => _writer.SubmitAndWaitAsync(new StoreWrite
+        {
+            Progress = new CallbackProgress(e.CallSid, e.SequenceNumber, CallbackState.Pending, e.Attempts, now, null) { ReplayedAt = now },
+            Committed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously),
+        })).ToList();
         try
         {
-            var commits = replayed.Select(e => _writer.SubmitAndWaitAsync(new StoreWrite
-            {
-                Progress = new CallbackProgress(e.CallSid, e.SequenceNumber, CallbackState.Pending, e.Attempts, now, null) { ReplayedAt = now },
-                Committed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously),
-            })).ToList();
-            await Task.WhenAll(commits).WaitAsync(cancellationToken);
-            Enqueue(replayed);
-            _metrics.Replayed(replayed.Count);
-            foreach (var entry in replayed)
-            {
-                CallbacksLog.Replayed(_logger, entry.CallSid.Value, entry.SequenceNumber);
-            }
+            // Not cancelled with the request: a row made pending must be queued, or it would wait for the next start.
+            await Task.WhenAll(commits);
         }
         finally
         {
+            var committed = replayed.Where((_, i) => commits[i].IsCompletedSuccessfully).ToList();
+            Enqueue(committed);
+            _metrics.Replayed(committed.Count);
+            foreach (var entry in committed)
+            {
+                CallbacksLog.Replayed(_logger, entry.CallSid.Value, entry.SequenceNumber);
+            }
             lock (_lock)
             {
                 foreach (var entry in replayed)

@@ -28,6 +28,7 @@ internal sealed partial class CallbackDispatcher : IAsyncDisposable
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _hosts = new(StringComparer.OrdinalIgnoreCase);
     private readonly CancellationTokenSource _stopping = new();
     private readonly ConcurrentDictionary<Task, bool> _running = new();
+    private bool _started;
 
     public CallbackDispatcher(WebhookClient client, StoreWriter writer, ICallStore store, AccountRegistry accounts,
         TimeProvider time, IOptions<CallbackOptions> options, CallbackMetrics metrics, ILogger<CallbackDispatcher> logger)
@@ -52,7 +53,17 @@ internal sealed partial class CallbackDispatcher : IAsyncDisposable
         {
             CallbacksLog.Resumed(_logger, pending.Count);
         }
-        Enqueue(pending);
+        // Callbacks committed by the restart itself (calls recovered before this) were queued but not sent:
+        // the previous run's pending ones of the same call have lower sequence numbers and must go first.
+        lock (_lock)
+        {
+            _started = true;
+            EnqueueLocked(pending);
+            foreach (var (callSid, queue) in _queues)
+            {
+                StartDraining(callSid, queue);
+            }
+        }
     }
 
     private void OnCommitted(IReadOnlyList<StoreWrite> batch)
@@ -71,25 +82,34 @@ internal sealed partial class CallbackDispatcher : IAsyncDisposable
     {
         lock (_lock)
         {
-            foreach (var entry in entries)
+            EnqueueLocked(entries);
+        }
+    }
+
+    private void EnqueueLocked(IEnumerable<OutboxEntry> entries)
+    {
+        foreach (var entry in entries)
+        {
+            if (!_queues.TryGetValue(entry.CallSid, out var queue))
             {
-                if (!_queues.TryGetValue(entry.CallSid, out var queue))
-                {
-                    queue = new CallQueue();
-                    _queues.Add(entry.CallSid, queue);
-                }
-                if (!queue.Add(entry))
-                {
-                    continue;
-                }
-                _metrics.Queued(1);
-                if (!queue.Draining)
-                {
-                    queue.Draining = true;
-                    var callSid = entry.CallSid;
-                    Track(Task.Run(() => DrainAsync(callSid)));
-                }
+                queue = new CallQueue();
+                _queues.Add(entry.CallSid, queue);
             }
+            if (!queue.Add(entry))
+            {
+                continue;
+            }
+            _metrics.Queued(1);
+            StartDraining(entry.CallSid, queue);
+        }
+    }
+
+    private void StartDraining(CallSid callSid, CallQueue queue)
+    {
+        if (_started && !queue.Draining)
+        {
+            queue.Draining = true;
+            Track(Task.Run(() => DrainAsync(callSid)));
         }
     }
 

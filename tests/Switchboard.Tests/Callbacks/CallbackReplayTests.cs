@@ -1,5 +1,8 @@
+using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Switchboard.Testing;
 
 namespace Switchboard.Tests.Callbacks;
@@ -156,8 +159,10 @@ public sealed class CallbackReplayTests : IAsyncLifetime
         var first = _receiver.StatusCallbacks(call.Sid).ToList();
         Assert.Equal(4, first.Count);
 
+        using var replayedMetric = new MetricCollector<long>(_host.Services.GetRequiredService<IMeterFactory>(), "Switchboard", "switchboard.callback.replayed");
         var outcome = await PostAsync($"{Account}/Calls/{call.Sid}/Callbacks/Replay.json");
         Assert.Equal(4, outcome.GetProperty("replayed").GetInt32());
+        Assert.Equal(4, replayedMetric.GetMeasurementSnapshot().EvaluateAsCounter());
         await _receiver.WaitForAsync(_ => _receiver.StatusCallbacks(call.Sid).Count == 8, what: "four replayed callbacks");
         var again = _receiver.StatusCallbacks(call.Sid).Skip(4).ToList();
         Assert.Equal(["0", "1", "2", "3"], again.Select(r => r["SequenceNumber"]));
