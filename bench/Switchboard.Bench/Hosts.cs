@@ -76,10 +76,14 @@ internal sealed class Receiver : IAsyncDisposable
     private long _arrived;
     private long _answered;
     private long _lastAnsweredTimestamp;
+    private long _received;
+    private long _requests;
+    private long _failed;
 
     private Receiver(WebApplication app) => _app = app;
 
     public Uri Url { get; private set; } = null!;
+    /// <summary>Requests answered 200 (the receipts that count).</summary>
     public long Arrived => Interlocked.Read(ref _arrived);
     public long Answered => Interlocked.Read(ref _answered);
     public long LastAnsweredTimestamp => Interlocked.Read(ref _lastAnsweredTimestamp);
@@ -99,9 +103,17 @@ internal sealed class Receiver : IAsyncDisposable
         var arrived = DateTimeOffset.UtcNow;
         var form = await http.Request.ReadFormAsync(http.RequestAborted);
         var sequence = int.TryParse(form["SequenceNumber"], out var n) ? n : -1;
+        Interlocked.Increment(ref _received);
+        await _gate.Task;
+        // Every FailEvery-th request (across all calls) gets a 500, which the dispatcher retries after its backoff.
+        if (FailEvery > 0 && Interlocked.Increment(ref _requests) % FailEvery == 0)
+        {
+            Interlocked.Increment(ref _failed);
+            http.Response.StatusCode = StatusCodes.Status500InternalServerError;
+            return;
+        }
         _arrivals.Enqueue(new Arrival(form["CallSid"].ToString(), sequence, (arrived - DateTimeOffset.UnixEpoch).Ticks / 10));
         Interlocked.Increment(ref _arrived);
-        await _gate.Task;
         Interlocked.Increment(ref _answered);
         Interlocked.Exchange(ref _lastAnsweredTimestamp, Stopwatch.GetTimestamp());
         http.Response.StatusCode = StatusCodes.Status200OK;
@@ -113,7 +125,19 @@ internal sealed class Receiver : IAsyncDisposable
         _arrivals.Clear();
         Interlocked.Exchange(ref _arrived, 0);
         Interlocked.Exchange(ref _answered, 0);
+        Interlocked.Exchange(ref _received, 0);
+        Interlocked.Exchange(ref _requests, 0);
+        Interlocked.Exchange(ref _failed, 0);
     }
+
+    /// <summary>When above 0, every this-many-th request is answered 500 (10 → 10 % of requests fail).</summary>
+    public int FailEvery { get; set; }
+
+    /// <summary>Requests received, held ones included.</summary>
+    public long Received => Interlocked.Read(ref _received);
+
+    /// <summary>Requests answered 500 on purpose.</summary>
+    public long Failed => Interlocked.Read(ref _failed);
 
     public IReadOnlyCollection<Arrival> Arrivals => _arrivals;
 
@@ -174,6 +198,8 @@ internal sealed class SwitchboardServer : IAsyncDisposable
             // Per-call Information logs to the console would be measured instead of the engine.
             ["Logging:LogLevel:Default"] = "Warning",
             ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Warning",
+            // Each retried attempt logs a Warning; in the failing-receiver phase that is thousands of console lines.
+            ["Logging:LogLevel:Switchboard.Callbacks.CallbackDispatcher"] = "Error",
         };
         var app = SwitchboardApp.Build(["--urls", "http://127.0.0.1:0"], builder =>
         {

@@ -127,8 +127,8 @@ await using (var server = await SwitchboardServer.StartAsync(rulesPath))
         var expected = (await server.ReadOutboxAsync()).Count - before;
         backlog += expected;
         callbacksPerCall = (double)expected / plan.CallbackCalls;
-        await WaitAsync(() => receiver.Arrived >= Math.Min(expected, Plan.CallbackConnections), TimeSpan.FromSeconds(10));
-        var held = receiver.Arrived;
+        await WaitAsync(() => receiver.Received >= Math.Min(expected, Plan.CallbackConnections), TimeSpan.FromSeconds(10));
+        var held = receiver.Received;
         var opened = Stopwatch.GetTimestamp();
         receiver.OpenGate();
         var done = await WaitAsync(() => receiver.Answered >= expected, TimeSpan.FromSeconds(120));
@@ -187,6 +187,55 @@ await using (var server = await SwitchboardServer.StartAsync(rulesPath))
         $"p50 {Pct(latency.All, 50):F2} ms, p90 {Pct(latency.All, 90):F2} ms, p99 {Pct(latency.All, 99):F2} ms, max {latency.All.LastOrDefault():F1} ms; {latencyCpu}");
 }
 
+// ---- (e) delivery when the receiver fails 10 % of requests (HTTP 500, retried after the 1 s ±20 % backoff;
+// a later callback of the same call waits for the retried one). Backlog drain as in (b), then latency as in (c).
+Step("callback delivery with a receiver that fails 10 % of requests");
+FailingResult failing;
+await using (var server = await SwitchboardServer.StartAsync(rulesPath))
+{
+    var cpu = new CpuMeter();
+    using var client = Load.Client(plan.Connections);
+    var post = Post(server.CallsUrl, CallForm("+19995550000", Hangup, cb, allEvents));
+    receiver.Reset();
+    receiver.FailEvery = 10;
+    receiver.CloseGate();
+    await Load.CountAsync(client, post, HttpStatusCode.Created, plan.Connections, plan.CallbackCalls);
+    await WaitAsync(() => server.LiveCalls == 0, TimeSpan.FromSeconds(60));
+    await server.FlushAsync();
+    var expected = (await server.ReadOutboxAsync()).Count;
+    await WaitAsync(() => receiver.Received >= Math.Min(expected, Plan.CallbackConnections), TimeSpan.FromSeconds(10));
+    var opened = Stopwatch.GetTimestamp();
+    receiver.OpenGate();
+    // The tail is set by the backoff (a callback failing twice waits 1 s + 2 s), not by throughput: note when 90 % had arrived.
+    await WaitAsync(() => receiver.Answered >= expected * 9 / 10, TimeSpan.FromSeconds(120));
+    var ninetySeconds = Stopwatch.GetElapsedTime(opened).TotalSeconds;
+    var done = await WaitAsync(() => receiver.Answered >= expected, TimeSpan.FromSeconds(120));
+    var drainSeconds = Stopwatch.GetElapsedTime(opened, receiver.LastAnsweredTimestamp).TotalSeconds;
+    var drainRate = receiver.Answered / drainSeconds;
+    Step($"  backlog of {expected:N0} callbacks: {receiver.Answered:N0} delivered in {drainSeconds:F2} s{(done ? "" : " (TIMED OUT)")} = {drainRate:N0}/s " +
+        $"(90 % within {ninetySeconds:F2} s = {expected * 0.9 / ninetySeconds:N0}/s); " +
+        $"{receiver.Failed:N0} requests answered 500 ({(double)receiver.Failed / (receiver.Failed + receiver.Answered):P1})");
+    var backlogFailed = receiver.Failed;
+
+    // No reset: the drain below counts every outbox row of this server, the backlog's included.
+    var measureFrom = NowMicros();
+    var open = await Load.OpenLoopAsync(client, post, HttpStatusCode.Created, halfRate, plan.LatencyDuration, 4096);
+    var measureTo = NowMicros();
+    var drained = await DrainAsync(server, receiver, TimeSpan.FromSeconds(60));
+    var outbox = await server.ReadOutboxAsync();
+    var samples = receiver.Arrivals
+        .Where(a => outbox.TryGetValue((a.CallSid, a.SequenceNumber), out var t) && t >= measureFrom && t < measureTo)
+        .Select(a => (a.ArrivedMicros - outbox[(a.CallSid, a.SequenceNumber)]) / 1000.0).Order().ToArray();
+    var windowExpected = outbox.Values.Count(v => v >= measureFrom && v < measureTo);
+    var failingCpu = cpu.Stop();
+    failing = new FailingResult(expected, receiver.Answered == 0 ? 0 : drainRate, drainSeconds, expected * 0.9 / ninetySeconds, backlogFailed,
+        halfRate, samples, windowExpected, receiver.Failed - backlogFailed, failingCpu);
+    Step($"  open loop at {halfRate:N0} calls/s for {open.Seconds:F1} s: {samples.Length:N0} of {windowExpected:N0} callbacks of the window delivered " +
+        $"({receiver.Failed - backlogFailed:N0} requests answered 500); event → successful receipt p50 {Pct(samples, 50):F2} ms, p90 {Pct(samples, 90):F2} ms, " +
+        $"p99 {Pct(samples, 99):F2} ms, max {samples.LastOrDefault():F0} ms; drained {drained.Received:N0}/{drained.Expected:N0}; {failingCpu}");
+    receiver.FailEvery = 0;
+}
+
 File.Delete(rulesPath);
 
 // ---- The table.
@@ -205,6 +254,9 @@ table.AppendLine(inv, $"| (a') create call, no StatusCallback (req/s) | {createQ
 table.AppendLine(inv, $"| (b) status callbacks delivered (per s) | {deliveryRate:N0} | raw HttpClient POST {raw.Rate:N0} | {deliveryRatio:P0} | ≥ 60 % | {Verdict(deliveryRatio >= 0.6)} |");
 table.AppendLine(inv, $"| (c) event → receipt latency at {latency.CallsPerSecond:N0} calls/s ({latency.CallsPerSecond * callbacksPerCall:N0} callbacks/s) | p50 {Pct(latency.All, 50):F2} ms, p99 {p99:F2} ms | — | — | p99 < 10 ms | {Verdict(p99 < 10)} |");
 table.AppendLine(inv, $"| (d) process RSS with 100,000 live calls{scaled} | {Mb(memoryFor100k)} MB | — | — | < 200 MB | {Verdict(memoryFor100k < 200L * 1024 * 1024)} |");
+table.AppendLine(inv, $"| (e) callbacks delivered, receiver failing 10 %: whole backlog (per s) | {failing.DrainRate:N0} | (b) without failures {deliveryRate:N0} | {failing.DrainRate / deliveryRate:P0} | (info) | |");
+table.AppendLine(inv, $"| (e) same, first 90 % of the backlog (per s) | {failing.NinetyRate:N0} | (b) without failures {deliveryRate:N0} | {failing.NinetyRate / deliveryRate:P0} | (info) | |");
+table.AppendLine(inv, $"| (e) event → successful receipt at {failing.CallsPerSecond:N0} calls/s, receiver failing 10 % | p50 {Pct(failing.Latencies, 50):F2} ms, p99 {Pct(failing.Latencies, 99):F2} ms | (c) p99 {p99:F2} ms | — | (info) | |");
 Console.WriteLine();
 Console.Write(table);
 Console.WriteLine();
@@ -219,6 +271,9 @@ Console.WriteLine($"- (c) {latency.All.Length:N0} callbacks (of {latency.Expecte
 Console.WriteLine($"- (d) {memory.Added:N0} calls added ({memory.Live:N0} live): managed heap +{Mb(memory.After.Heap - memory.Before.Heap)} MB " +
     $"({heapPerCall:N0} B per call), RSS {Mb(memory.Before.Rss)} → {Mb(memory.After.Rss)} MB (+{Mb(memory.After.Rss - memory.Before.Rss)} MB), " +
     $"GC committed {Mb(memory.After.Committed)} MB; the RSS is the whole benchmark process (server, receiver, load generator)");
+Console.WriteLine($"- (e) backlog of {failing.Backlog:N0} callbacks drained in {failing.DrainSeconds:F2} s with {failing.BacklogFailed:N0} answers of 500; " +
+    $"latency window: {failing.Latencies.Length:N0} of {failing.WindowExpected:N0} callbacks, p90 {Pct(failing.Latencies, 90):F2} ms, max {failing.Latencies.LastOrDefault():F0} ms, " +
+    $"{failing.WindowFailed:N0} answers of 500; other processes used {failing.Cpu.Others:P0} of the CPU");
 Console.WriteLine($"- total run time {total.Elapsed.TotalSeconds:F0} s");
 return;
 

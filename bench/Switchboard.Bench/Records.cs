@@ -40,3 +40,6 @@ internal sealed record MemoryResult(int Added, int Live, Snapshot Before, Snapsh
 internal sealed record DrainResult(long Expected, long Received, double Seconds);
 
 internal sealed record LatencyResult(double CallsPerSecond, OpenLoopResult Load, double[] All, double[] First, long Expected, DrainResult Drain);
+
+internal sealed record FailingResult(long Backlog, double DrainRate, double DrainSeconds, double NinetyRate, long BacklogFailed, double CallsPerSecond,
+    double[] Latencies, long WindowExpected, long WindowFailed, CpuShare Cpu);

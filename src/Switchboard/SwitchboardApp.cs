@@ -79,6 +79,7 @@ public static class SwitchboardApp
         app.MapCallsEndpoints();
         app.MapInsightsEndpoints();
         app.MapDashboardEndpoints();
+        app.MapCallbacksEndpoints();
         return app;
     }
 

@@ -28,6 +28,7 @@ internal sealed partial class CallbackDispatcher : IAsyncDisposable
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _hosts = new(StringComparer.OrdinalIgnoreCase);
     private readonly CancellationTokenSource _stopping = new();
     private readonly ConcurrentDictionary<Task, bool> _running = new();
+    private bool _started;
 
     public CallbackDispatcher(WebhookClient client, StoreWriter writer, ICallStore store, AccountRegistry accounts,
         TimeProvider time, IOptions<CallbackOptions> options, CallbackMetrics metrics, ILogger<CallbackDispatcher> logger)
@@ -52,7 +53,17 @@ internal sealed partial class CallbackDispatcher : IAsyncDisposable
         {
             CallbacksLog.Resumed(_logger, pending.Count);
         }
-        Enqueue(pending);
+        // Callbacks committed by the restart itself (calls recovered before this) were queued but not sent:
+        // the previous run's pending ones of the same call have lower sequence numbers and must go first.
+        lock (_lock)
+        {
+            _started = true;
+            EnqueueLocked(pending);
+            foreach (var (callSid, queue) in _queues)
+            {
+                StartDraining(callSid, queue);
+            }
+        }
     }
 
     private void OnCommitted(IReadOnlyList<StoreWrite> batch)
@@ -71,25 +82,34 @@ internal sealed partial class CallbackDispatcher : IAsyncDisposable
     {
         lock (_lock)
         {
-            foreach (var entry in entries)
+            EnqueueLocked(entries);
+        }
+    }
+
+    private void EnqueueLocked(IEnumerable<OutboxEntry> entries)
+    {
+        foreach (var entry in entries)
+        {
+            if (!_queues.TryGetValue(entry.CallSid, out var queue))
             {
-                if (!_queues.TryGetValue(entry.CallSid, out var queue))
-                {
-                    queue = new CallQueue();
-                    _queues.Add(entry.CallSid, queue);
-                }
-                if (!queue.Add(entry))
-                {
-                    continue;
-                }
-                _metrics.Queued(1);
-                if (!queue.Draining)
-                {
-                    queue.Draining = true;
-                    var callSid = entry.CallSid;
-                    Track(Task.Run(() => DrainAsync(callSid)));
-                }
+                queue = new CallQueue();
+                _queues.Add(entry.CallSid, queue);
             }
+            if (!queue.Add(entry))
+            {
+                continue;
+            }
+            _metrics.Queued(1);
+            StartDraining(entry.CallSid, queue);
+        }
+    }
+
+    private void StartDraining(CallSid callSid, CallQueue queue)
+    {
+        if (_started && !queue.Draining)
+        {
+            queue.Draining = true;
+            Track(Task.Run(() => DrainAsync(callSid)));
         }
     }
 
@@ -129,7 +149,8 @@ internal sealed partial class CallbackDispatcher : IAsyncDisposable
             }
             lock (_lock)
             {
-                _queues[callSid].Pop();
+                // By number, not position: a replay of an earlier callback may have been queued ahead of it meanwhile.
+                _queues[callSid].Remove(head.SequenceNumber);
                 _metrics.Queued(-1);
             }
         }
@@ -140,16 +161,33 @@ internal sealed partial class CallbackDispatcher : IAsyncDisposable
         var (url, overrides) = ConnectionOverrides.Split(entry.Url);
         var policy = overrides.RetryPolicy ?? (RetryOn.Connect | RetryOn.Read | RetryOn.Status5xx);
         var maxAttempts = overrides.RetryCount is { } rc ? Math.Min(rc + 1, _options.MaxAttempts) : _options.MaxAttempts;
-        var parameters = ParseBody(entry.Body);
+        // The writer hands over the parameters it encoded; only rows loaded after a restart are parsed.
+        var parameters = entry.Parameters ?? ParseBody(entry.Body);
         var account = _accounts.Find(entry.AccountSid);
         if (account is null)
         {
-            await FinishAsync(entry, CallbackState.DeadLettered, entry.Attempts, $"Unknown account {entry.AccountSid}");
+            await CommitAsync(new StoreWrite
+            {
+                Progress = new CallbackProgress(entry.CallSid, entry.SequenceNumber, CallbackState.DeadLettered, entry.Attempts, _time.GetUtcNow(),
+                    $"Unknown account {entry.AccountSid}"),
+            });
             return;
         }
         var host = Uri.TryCreate(url, UriKind.Absolute, out var uri) ? uri.Authority : "";
         var hostGate = _hosts.GetOrAdd(host, _ => new SemaphoreSlim(_options.MaxConcurrencyPerHost));
+        // A replay starts a fresh window and attempt budget (see ReplayAsync).
+        var windowStart = entry.ReplayedAt ?? entry.CreatedAt;
         var attempts = entry.Attempts;
+        var request = new WebhookRequest
+        {
+            Url = url,
+            Method = entry.Method,
+            Parameters = parameters,
+            FormBody = entry.Body,
+            AuthToken = account.AuthToken,
+            IdempotencyToken = entry.IdempotencyToken,
+            Overrides = overrides,
+        };
 
         while (true)
         {
@@ -167,15 +205,7 @@ internal sealed partial class CallbackDispatcher : IAsyncDisposable
                 try
                 {
                     _metrics.InFlight(1);
-                    result = await _client.SendAsync(new WebhookRequest
-                    {
-                        Url = url,
-                        Method = entry.Method,
-                        Parameters = parameters,
-                        AuthToken = account.AuthToken,
-                        IdempotencyToken = entry.IdempotencyToken,
-                        Overrides = overrides,
-                    }, cancellationToken);
+                    result = await _client.SendAsync(request, cancellationToken);
                 }
                 finally
                 {
@@ -190,34 +220,47 @@ internal sealed partial class CallbackDispatcher : IAsyncDisposable
 
             attempts++;
             var now = _time.GetUtcNow();
-            RecordAttempt(entry, parameters, result, now);
+            // The attempt's Events row and the row's new state go in one write (one writer row per attempt).
+            var attempt = CallEvents.From(entry.CallSid, entry.AccountSid, now, parameters, result);
 
             if (result.Succeeded)
             {
-                _metrics.Delivered(now - entry.CreatedAt, attempts);
+                _metrics.Delivered(now - windowStart, attempts);
                 CallbacksLog.Delivered(_logger, entry.CallSid.Value, entry.SequenceNumber, result.StatusCode ?? 0, attempts);
-                await FinishAsync(entry, CallbackState.Delivered, attempts, null);
+                await CommitAsync(new StoreWrite
+                {
+                    Event = attempt,
+                    Progress = new CallbackProgress(entry.CallSid, entry.SequenceNumber, CallbackState.Delivered, attempts, now, null),
+                });
                 return;
             }
 
-            var delay = RetryDelay(attempts);
+            var delay = RetryDelay(attempts - entry.AttemptsBeforeReplay);
             var next = now + delay;
-            if (result.IsRetryable(policy) && attempts < maxAttempts && next <= entry.CreatedAt + _options.RetryWindow)
+            if (result.IsRetryable(policy) && attempts - entry.AttemptsBeforeReplay < maxAttempts && next <= windowStart + _options.RetryWindow)
             {
                 _metrics.Retried();
                 CallbacksLog.WillRetry(_logger, entry.CallSid.Value, entry.SequenceNumber, attempts, result.Error ?? "", delay);
                 entry = entry with { Attempts = attempts, NextAttemptAt = next, LastError = result.Error };
-                _writer.Submit(new StoreWrite { Progress = new CallbackProgress(entry.CallSid, entry.SequenceNumber, CallbackState.Pending, attempts, next, result.Error) });
+                _writer.Submit(new StoreWrite
+                {
+                    Event = attempt,
+                    Progress = new CallbackProgress(entry.CallSid, entry.SequenceNumber, CallbackState.Pending, attempts, next, result.Error),
+                });
                 continue;
             }
 
             _metrics.DeadLettered();
             CallbacksLog.GaveUp(_logger, entry.CallSid.Value, entry.SequenceNumber, attempts, result.Error ?? "");
             // Twilio logs warning 15003 when a status callback gets a non-2xx answer (reference §9.1, §12.3).
-            _writer.Submit(new StoreWrite { Notification = Notifications.For(entry.CallSid, entry.AccountSid, now,
-                result.Failure == WebhookFailure.Status ? 15003 : 11205, log: 1,
-                $"Status callback to {url} failed: {result.Error}", result) });
-            await FinishAsync(entry, CallbackState.DeadLettered, attempts, result.Error);
+            await CommitAsync(new StoreWrite
+            {
+                Event = attempt,
+                Notification = Notifications.For(entry.CallSid, entry.AccountSid, now,
+                    result.Failure == WebhookFailure.Status ? 15003 : 11205, log: 1,
+                    $"Status callback to {url} failed: {result.Error}", result),
+                Progress = new CallbackProgress(entry.CallSid, entry.SequenceNumber, CallbackState.DeadLettered, attempts, now, result.Error),
+            });
             return;
         }
     }
@@ -231,17 +274,15 @@ internal sealed partial class CallbackDispatcher : IAsyncDisposable
         return TimeSpan.FromMilliseconds(baseDelay * jitter);
     }
 
-    private void RecordAttempt(OutboxEntry entry, IReadOnlyList<KeyValuePair<string, string>> parameters, WebhookResult result, DateTimeOffset now) =>
-        _writer.Submit(new StoreWrite { Event = CallEvents.From(entry.CallSid, entry.AccountSid, now, parameters, result) });
+    private Task CommitAsync(StoreWrite write) => _writer.SubmitAndWaitAsync(new StoreWrite
+    {
+        Event = write.Event,
+        Notification = write.Notification,
+        Progress = write.Progress,
+        Committed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously),
+    });
 
-    private Task FinishAsync(OutboxEntry entry, CallbackState state, int attempts, string? error) =>
-        _writer.SubmitAndWaitAsync(new StoreWrite
-        {
-            Progress = new CallbackProgress(entry.CallSid, entry.SequenceNumber, state, attempts, _time.GetUtcNow(), error),
-            Committed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously),
-        });
-
-    private static List<KeyValuePair<string, string>> ParseBody(string body)
+    internal static List<KeyValuePair<string, string>> ParseBody(string body)
     {
         var list = new List<KeyValuePair<string, string>>();
         foreach (var pair in body.Split('&', StringSplitOptions.RemoveEmptyEntries))
@@ -278,6 +319,8 @@ internal sealed partial class CallbackDispatcher : IAsyncDisposable
 
         public OutboxEntry? Peek() => _entries.Count > 0 ? _entries.Values[0] : null;
 
-        public void Pop() => _entries.RemoveAt(0);
+        public bool Contains(int sequenceNumber) => _entries.ContainsKey(sequenceNumber);
+
+        public void Remove(int sequenceNumber) => _entries.Remove(sequenceNumber);
     }
 }

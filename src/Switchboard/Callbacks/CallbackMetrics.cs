@@ -11,6 +11,7 @@ public sealed class CallbackMetrics
     private readonly UpDownCounter<long> _inFlight;
     private readonly UpDownCounter<long> _queued;
     private readonly Histogram<double> _lag;
+    private readonly Counter<long> _replayed;
 
     public CallbackMetrics(IMeterFactory meters)
     {
@@ -20,15 +21,18 @@ public sealed class CallbackMetrics
         _deadLettered = meter.CreateCounter<long>("switchboard.callback.dead_lettered", "{callback}", "Status callbacks given up");
         _inFlight = meter.CreateUpDownCounter<long>("switchboard.callback.in_flight", "{request}", "Status-callback requests in flight");
         _queued = meter.CreateUpDownCounter<long>("switchboard.callback.pending", "{callback}", "Status callbacks waiting for delivery");
+        _replayed = meter.CreateCounter<long>("switchboard.callback.replayed", "{callback}", "Status callbacks queued again by a replay");
         _lag = meter.CreateHistogram<double>("switchboard.callback.lag", "s", "Time from the event to its delivery",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300] });
     }
 
     public void Delivered(TimeSpan lag, int attempts)
     {
-        _delivered.Add(1);
         _lag.Record(Math.Max(0, lag.TotalSeconds));
+        _delivered.Add(1);
     }
+
+    public void Replayed(int count) => _replayed.Add(count);
 
     public void Retried() => _retried.Add(1);
 

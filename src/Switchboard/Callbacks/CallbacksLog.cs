@@ -19,4 +19,7 @@ internal static partial class CallbacksLog
 
     [LoggerMessage(3006, LogLevel.Debug, "TwiML fetch {Method} {Url} for {CallSid}: {Outcome}")]
     public static partial void Fetched(ILogger logger, string method, string url, string callSid, string outcome);
+
+    [LoggerMessage(3007, LogLevel.Information, "Callback {CallSid}#{SequenceNumber} replayed")]
+    public static partial void Replayed(ILogger logger, string callSid, int sequenceNumber);
 }

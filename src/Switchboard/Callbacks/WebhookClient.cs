@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
@@ -14,6 +15,8 @@ public sealed record WebhookRequest
     public required IReadOnlyList<KeyValuePair<string, string>> Parameters { get; init; }
     public required string AuthToken { get; init; }
     public string? IdempotencyToken { get; init; }
+    /// <summary>The parameters already form-encoded (the outbox stores them so), sent as the POST body instead of encoding again.</summary>
+    public string? FormBody { get; init; }
     public ConnectionOverrides Overrides { get; init; } = ConnectionOverrides.None;
 }
 
@@ -78,10 +81,10 @@ public sealed class WebhookClient : IDisposable
         }
 
         var o = request.Overrides;
-        using var total = new CancellationTokenSource(o.TotalTimeout ?? _options.TotalTimeout, _time);
-        using var read = new CancellationTokenSource(Timeout.InfiniteTimeSpan, _time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(total.Token, read.Token, cancellationToken);
-        var readTimeout = o.ReadTimeout ?? _options.ReadTimeout;
+        // One timer serves both deadlines: before each wait it is armed for the read timeout or the rest of
+        // the total time, whichever ends first, and remembers which one that was.
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var timeouts = new Deadlines(deadline, _time, started, o.TotalTimeout ?? _options.TotalTimeout, o.ReadTimeout ?? _options.ReadTimeout);
 
         using var message = new HttpRequestMessage(isGet ? HttpMethod.Get : HttpMethod.Post, uri);
         message.Options.Set(ConnectTimeoutKey, o.ConnectTimeout ?? _options.ConnectTimeout);
@@ -95,23 +98,23 @@ public sealed class WebhookClient : IDisposable
         message.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("*/*"));
         if (!isGet)
         {
-            message.Content = new StringContent(FormEncode(request.Parameters), Encoding.UTF8);
+            message.Content = new StringContent(request.FormBody ?? FormEncode(request.Parameters), Encoding.UTF8);
             message.Content.Headers.ContentType = MediaTypeHeaderValue.Parse("application/x-www-form-urlencoded; charset=UTF-8");
         }
 
         HttpResponseMessage response;
         try
         {
-            read.CancelAfter(readTimeout);
-            response = await _http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, linked.Token);
+            timeouts.Arm();
+            response = await _http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, deadline.Token);
         }
         catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or IOException)
         {
             cancellationToken.ThrowIfCancellationRequested();
             return ex switch
             {
-                _ when total.IsCancellationRequested => Fail(WebhookFailure.TotalTimeout, "Total timeout exceeded"),
-                _ when read.IsCancellationRequested => Fail(WebhookFailure.ReadTimeout, "Read timeout: no response in time"),
+                _ when deadline.IsCancellationRequested && timeouts.TotalExpired => Fail(WebhookFailure.TotalTimeout, "Total timeout exceeded"),
+                _ when deadline.IsCancellationRequested => Fail(WebhookFailure.ReadTimeout, "Read timeout: no response in time"),
                 HttpRequestException { InnerException: DeniedDestinationException d } => Fail(WebhookFailure.Denied, d.Message),
                 HttpRequestException { InnerException: TimeoutException } => Fail(WebhookFailure.ConnectTimeout, "Connect timeout"),
                 HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError } =>
@@ -128,14 +131,14 @@ public sealed class WebhookClient : IDisposable
             bool tooLarge;
             try
             {
-                (body, tooLarge) = await ReadBodyAsync(response, read, readTimeout, linked.Token);
+                (body, tooLarge) = await ReadBodyAsync(response, timeouts, deadline.Token);
             }
             catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or IOException)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                return total.IsCancellationRequested
+                return deadline.IsCancellationRequested && timeouts.TotalExpired
                     ? Fail(WebhookFailure.TotalTimeout, "Total timeout exceeded", status, contentType)
-                    : read.IsCancellationRequested
+                    : deadline.IsCancellationRequested
                         ? Fail(WebhookFailure.ReadTimeout, "Read timeout while reading the body", status, contentType)
                         : Fail(WebhookFailure.Protocol, ex.Message, status, contentType);
             }
@@ -163,26 +166,59 @@ public sealed class WebhookClient : IDisposable
         }
     }
 
-    private async Task<(string Body, bool TooLarge)> ReadBodyAsync(HttpResponseMessage response, CancellationTokenSource read,
-        TimeSpan readTimeout, CancellationToken cancellationToken)
+    private async Task<(string Body, bool TooLarge)> ReadBodyAsync(HttpResponseMessage response, Deadlines timeouts,
+        CancellationToken cancellationToken)
     {
-        await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
         var limit = _options.MaxResponseBytes;
-        var buffer = new byte[Math.Min(limit + 1, 16 * 1024)];
-        using var collected = new MemoryStream();
-        while (collected.Length <= limit)
+        if (response.Content.Headers.ContentLength == 0)
         {
-            read.CancelAfter(readTimeout);
-            var n = await stream.ReadAsync(buffer, cancellationToken);
-            if (n == 0)
-            {
-                break;
-            }
-            collected.Write(buffer, 0, n);
+            return ("", false);
         }
-        var tooLarge = collected.Length > limit;
-        var text = Encoding.UTF8.GetString(collected.GetBuffer(), 0, (int)Math.Min(collected.Length, limit));
-        return (text, tooLarge);
+        await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
+        // Most status-callback answers are empty or a few bytes: start with a small pooled buffer and grow
+        // (still pooled) only for bodies that need it, up to one byte past the limit to detect an oversize body.
+        var buffer = ArrayPool<byte>.Shared.Rent(Math.Min(limit + 1, 4096));
+        var count = 0;
+        try
+        {
+            while (count <= limit)
+            {
+                if (count == buffer.Length)
+                {
+                    var larger = ArrayPool<byte>.Shared.Rent(Math.Min(limit + 1, buffer.Length * 2));
+                    buffer.AsSpan(0, count).CopyTo(larger);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = larger;
+                }
+                timeouts.Arm();
+                var n = await stream.ReadAsync(buffer.AsMemory(count, Math.Min(buffer.Length, limit + 1) - count), cancellationToken);
+                if (n == 0)
+                {
+                    break;
+                }
+                count += n;
+            }
+            var tooLarge = count > limit;
+            return (count == 0 ? "" : Encoding.UTF8.GetString(buffer, 0, Math.Min(count, limit)), tooLarge);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>The read and total deadlines of one request on one cancellation source.</summary>
+    private sealed class Deadlines(CancellationTokenSource source, TimeProvider time, long started, TimeSpan total, TimeSpan read)
+    {
+        /// <summary>Whether the last arming was bound by the total time (so its firing is a total timeout).</summary>
+        public bool TotalExpired { get; private set; }
+
+        public void Arm()
+        {
+            var left = total - time.GetElapsedTime(started);
+            TotalExpired = left <= read;
+            source.CancelAfter(left <= TimeSpan.Zero ? TimeSpan.Zero : TotalExpired ? left : read);
+        }
     }
 
     private async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)

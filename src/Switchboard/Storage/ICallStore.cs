@@ -24,6 +24,9 @@ public interface ICallStore
 
     Task<IReadOnlyList<OutboxEntry>> LoadPendingCallbacksAsync(CancellationToken cancellationToken);
     Task<IReadOnlyList<OutboxEntry>> ListCallbacksAsync(CallSid callSid, CancellationToken cancellationToken);
+    /// <summary>An account's callbacks in <paramref name="state"/> created in [from, before), oldest first.</summary>
+    Task<IReadOnlyList<OutboxEntry>> ListCallbacksAsync(string accountSid, CallbackState state, DateTimeOffset? from, DateTimeOffset? before,
+        int offset, int count, CancellationToken cancellationToken);
 
     Task<IReadOnlyList<CallEventRecord>> ListEventsAsync(CallSid callSid, int offset, int count, CancellationToken cancellationToken);
     Task<IReadOnlyList<NotificationRecord>> ListNotificationsAsync(CallSid callSid, int offset, int count, CancellationToken cancellationToken);

@@ -28,6 +28,12 @@ public sealed record OutboxEntry
     public int Attempts { get; init; }
     public DateTimeOffset NextAttemptAt { get; init; }
     public string? LastError { get; init; }
+    /// <summary>When the callback was last replayed; its retry window runs from here instead of <see cref="CreatedAt"/>.</summary>
+    public DateTimeOffset? ReplayedAt { get; init; }
+    /// <summary>Attempts made before the last replay; the attempt budget counts from here.</summary>
+    public int AttemptsBeforeReplay { get; init; }
+    /// <summary>The parameters of <see cref="Body"/> when the writer still has them (not stored; parsed from the body after a restart).</summary>
+    public IReadOnlyList<KeyValuePair<string, string>>? Parameters { get; init; }
 }
 
 /// <summary>One webhook request made for a call and what came back (Call Events, reference §7).</summary>
@@ -68,7 +74,11 @@ public sealed record NotificationRecord
 public sealed record StatusChange(CallStatus? Previous, CallTrigger? Trigger = null);
 
 /// <summary>An outcome of a delivery attempt to persist on the outbox row.</summary>
-public sealed record CallbackProgress(CallSid CallSid, int SequenceNumber, CallbackState State, int Attempts, DateTimeOffset NextAttemptAt, string? LastError);
+public sealed record CallbackProgress(CallSid CallSid, int SequenceNumber, CallbackState State, int Attempts, DateTimeOffset NextAttemptAt, string? LastError)
+{
+    /// <summary>Set when this progress is a replay: the row becomes pending with a fresh retry window from this time.</summary>
+    public DateTimeOffset? ReplayedAt { get; init; }
+}
 
 /// <summary>
 /// One unit of the group commit: everything in it commits together (a transition and its callbacks,

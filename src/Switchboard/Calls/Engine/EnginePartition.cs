@@ -173,6 +173,7 @@ internal sealed partial class EnginePartition : IAsyncDisposable
                                                    && call.Instructions.StatusCallbackEvents.HasFlag(e.Event):
                     var sequence = call.NextSequenceNumber;
                     call = call with { NextSequenceNumber = sequence + 1 };
+                    var parameters = CallParameters.StatusCallback(call, e.Event, sequence, now);
                     (callbacks ??= []).Add(new OutboxEntry
                     {
                         CallSid = call.Sid,
@@ -180,7 +181,8 @@ internal sealed partial class EnginePartition : IAsyncDisposable
                         AccountSid = call.AccountSid,
                         Url = url,
                         Method = call.Instructions.StatusCallbackMethod,
-                        Body = WebhookClient.FormEncode(CallParameters.StatusCallback(call, e.Event, sequence, now)),
+                        Body = WebhookClient.FormEncode(parameters),
+                        Parameters = parameters,
                         IdempotencyToken = Guid.NewGuid().ToString(),
                         CreatedAt = now,
                         NextAttemptAt = now,

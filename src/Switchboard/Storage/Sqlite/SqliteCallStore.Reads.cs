@@ -153,7 +153,7 @@ internal sealed partial class SqliteCallStore
     }
 
     private const string CallbackColumns =
-        "call_sid, sequence_number, account_sid, url, method, body, idempotency_token, state, attempts, created_at, next_attempt_at, last_error";
+        "call_sid, sequence_number, account_sid, url, method, body, idempotency_token, state, attempts, created_at, next_attempt_at, last_error, replayed_at, attempts_before_replay";
 
     public Task<IReadOnlyList<OutboxEntry>> LoadPendingCallbacksAsync(CancellationToken cancellationToken) =>
         ReadCallbacksAsync($"SELECT {CallbackColumns} FROM callbacks WHERE state = 0 ORDER BY call_sid, sequence_number", null, cancellationToken);
@@ -161,7 +161,24 @@ internal sealed partial class SqliteCallStore
     public Task<IReadOnlyList<OutboxEntry>> ListCallbacksAsync(CallSid callSid, CancellationToken cancellationToken) =>
         ReadCallbacksAsync($"SELECT {CallbackColumns} FROM callbacks WHERE call_sid = $call ORDER BY sequence_number", callSid, cancellationToken);
 
-    private async Task<IReadOnlyList<OutboxEntry>> ReadCallbacksAsync(string sql, CallSid? callSid, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<OutboxEntry>> ListCallbacksAsync(string accountSid, CallbackState state, DateTimeOffset? from, DateTimeOffset? before,
+        int offset, int count, CancellationToken cancellationToken) =>
+        ReadCallbacksAsync($"""
+            SELECT {CallbackColumns} FROM callbacks WHERE account_sid = $account AND state = $state
+                AND created_at >= $from AND created_at < $before
+            ORDER BY created_at, call_sid, sequence_number LIMIT $limit OFFSET $offset
+            """, null, cancellationToken, p =>
+            {
+                p.AddWithValue("$account", accountSid);
+                p.AddWithValue("$state", (int)state);
+                p.AddWithValue("$from", from is { } f ? Micros.From(f) : long.MinValue);
+                p.AddWithValue("$before", before is { } b ? Micros.From(b) : long.MaxValue);
+                p.AddWithValue("$limit", count);
+                p.AddWithValue("$offset", offset);
+            });
+
+    private async Task<IReadOnlyList<OutboxEntry>> ReadCallbacksAsync(string sql, CallSid? callSid, CancellationToken cancellationToken,
+        Action<SqliteParameterCollection>? bind = null)
     {
         await using var connection = await OpenReaderAsync(cancellationToken);
         await using var command = connection.CreateCommand();
@@ -170,6 +187,7 @@ internal sealed partial class SqliteCallStore
         {
             command.Parameters.AddWithValue("$call", sid.Value);
         }
+        bind?.Invoke(command.Parameters);
         var entries = new List<OutboxEntry>();
         await using var r = await command.ExecuteReaderAsync(cancellationToken);
         while (await r.ReadAsync(cancellationToken))
@@ -188,6 +206,8 @@ internal sealed partial class SqliteCallStore
                 CreatedAt = Micros.ToTime(r.GetInt64(9)),
                 NextAttemptAt = Micros.ToTime(r.GetInt64(10)),
                 LastError = Text(r, 11),
+                ReplayedAt = Time(r, 12),
+                AttemptsBeforeReplay = r.GetInt32(13),
             });
         }
         return entries;

@@ -31,6 +31,12 @@ internal sealed partial class SqliteCallStore
         WHERE call_sid = $call AND sequence_number = $seq
         """;
 
+    private const string ReplayCallbackSql = """
+        UPDATE callbacks SET state = $state, attempts = max(attempts, $attempts), next_attempt_at = $next, last_error = $error,
+            replayed_at = $replayed, attempts_before_replay = max(attempts, $attempts)
+        WHERE call_sid = $call AND sequence_number = $seq
+        """;
+
     private const string InsertEventSql = """
         INSERT INTO call_events (call_sid, account_sid, date_created, request, response)
         VALUES ($call, $account, $created, $request, $response)
@@ -84,8 +90,12 @@ internal sealed partial class SqliteCallStore
             }
             if (write.Progress is { } progress)
             {
-                Run(connection, transaction, UpdateCallbackSql, p =>
+                Run(connection, transaction, progress.ReplayedAt is null ? UpdateCallbackSql : ReplayCallbackSql, p =>
                 {
+                    if (progress.ReplayedAt is { } replayed)
+                    {
+                        p.AddWithValue("$replayed", Micros.From(replayed));
+                    }
                     p.AddWithValue("$call", progress.CallSid.Value);
                     p.AddWithValue("$seq", progress.SequenceNumber);
                     p.AddWithValue("$state", (int)progress.State);
