@@ -39,8 +39,8 @@ internal static class CallbacksEndpoints
             return error;
         }
         var all = await store.ListCallbacksAsync(sid, http.RequestAborted);
-        var offset = Offset(token, page, pageSize);
-        return Page(http, page, pageSize, token, offset, all.Skip(offset).Take(pageSize + 1).ToList());
+        var offset = PageEnvelope.OffsetOf(token, page, pageSize);
+        return PageEnvelope.OffsetPage(http, page, pageSize, token, offset, all.Skip(offset).Take(pageSize + 1).ToList(), "callbacks", CallbackJson.Write);
     }
 
     private static async Task<IResult> FetchAsync(HttpContext http, string CallSid, int SequenceNumber, ICallStore store)
@@ -88,9 +88,9 @@ internal static class CallbacksEndpoints
         {
             return filterError;
         }
-        var offset = Offset(token, page, pageSize);
+        var offset = PageEnvelope.OffsetOf(token, page, pageSize);
         var rows = await store.ListCallbacksAsync(http.Account().Sid, state, from, before, offset, pageSize + 1, http.RequestAborted);
-        return Page(http, page, pageSize, token, offset, rows);
+        return PageEnvelope.OffsetPage(http, page, pageSize, token, offset, rows, "callbacks", CallbackJson.Write);
     }
 
     private static async Task<IResult> ReplayRangeAsync(HttpContext http, ICallStore store, CallbackDispatcher dispatcher)
@@ -167,27 +167,6 @@ internal static class CallbacksEndpoints
         });
     }
 
-    private static int Offset(string? token, int page, int pageSize) =>
-        token is { Length: > 2 } && token.StartsWith("PA", StringComparison.Ordinal)
-        && int.TryParse(token.AsSpan(2), NumberStyles.None, CultureInfo.InvariantCulture, out var offset)
-            ? offset
-            : page * pageSize;
-
-    private static JsonResult Page(HttpContext http, int page, int pageSize, string? token, int offset, IReadOnlyList<OutboxEntry> rows)
-    {
-        var records = rows.Take(pageSize).ToList();
-        var envelope = new PageEnvelope
-        {
-            Path = http.Request.Path,
-            Filters = ListQuery.Filters(http.Request.Query),
-            Page = page,
-            PageSize = pageSize,
-            PageToken = token,
-            NextToken = rows.Count > pageSize ? "PA" + (offset + pageSize).ToString(CultureInfo.InvariantCulture) : null,
-            PreviousToken = "PA" + Math.Max(0, offset - pageSize).ToString(CultureInfo.InvariantCulture),
-        };
-        return new JsonResult(StatusCodes.Status200OK, json => envelope.Write(json, "callbacks", records, CallbackJson.Write));
-    }
 
     private static async Task<CallSid?> FindCallAsync(HttpContext http, string callSid, ICallStore store)
     {

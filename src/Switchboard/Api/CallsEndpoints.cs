@@ -170,9 +170,9 @@ internal static class CallsEndpoints
         {
             return error;
         }
-        var offset = OffsetOf(token, page, pageSize);
+        var offset = PageEnvelope.OffsetOf(token, page, pageSize);
         var rows = await store.ListEventsAsync(call.Sid, offset, pageSize + 1, http.RequestAborted);
-        return OffsetPage(http, page, pageSize, token, offset, rows, "events", CallJson.WriteEvent);
+        return PageEnvelope.OffsetPage(http, page, pageSize, token, offset, rows, "events", CallJson.WriteEvent);
     }
 
     private static async Task<IResult> ListNotificationsAsync(HttpContext http, string CallSid, ICallStore store)
@@ -186,9 +186,9 @@ internal static class CallsEndpoints
         {
             return error;
         }
-        var offset = OffsetOf(token, page, pageSize);
+        var offset = PageEnvelope.OffsetOf(token, page, pageSize);
         var rows = await store.ListNotificationsAsync(call.Sid, offset, pageSize + 1, http.RequestAborted);
-        return OffsetPage(http, page, pageSize, token, offset, rows, "notifications", (j, n) => CallJson.WriteNotification(j, n, instance: false));
+        return PageEnvelope.OffsetPage(http, page, pageSize, token, offset, rows, "notifications", (j, n) => CallJson.WriteNotification(j, n, instance: false));
     }
 
     private static async Task<IResult> FetchNotificationAsync(HttpContext http, string CallSid, string Sid, ICallStore store)
@@ -200,30 +200,6 @@ internal static class CallsEndpoints
             return TwilioErrors.NotFoundAt(http.Request.Path);
         }
         return new JsonResult(StatusCodes.Status200OK, json => CallJson.WriteNotification(json, notification, instance: true));
-    }
-
-    /// <summary>Sub-resources page by offset; the token carries it (<c>PA</c> + offset).</summary>
-    private static int OffsetOf(string? token, int page, int pageSize) =>
-        token is { Length: > 2 } && token.StartsWith("PA", StringComparison.Ordinal)
-        && int.TryParse(token.AsSpan(2), NumberStyles.None, CultureInfo.InvariantCulture, out var offset)
-            ? offset
-            : page * pageSize;
-
-    private static IResult OffsetPage<T>(HttpContext http, int page, int pageSize, string? token, int offset, IReadOnlyList<T> rows,
-        string key, Action<System.Text.Json.Utf8JsonWriter, T> write)
-    {
-        var records = rows.Take(pageSize).ToList();
-        var envelope = new PageEnvelope
-        {
-            Path = http.Request.Path,
-            Filters = ListQuery.Filters(http.Request.Query),
-            Page = page,
-            PageSize = pageSize,
-            PageToken = token,
-            NextToken = rows.Count > pageSize ? "PA" + (offset + pageSize).ToString(CultureInfo.InvariantCulture) : null,
-            PreviousToken = "PA" + Math.Max(0, offset - pageSize).ToString(CultureInfo.InvariantCulture),
-        };
-        return new JsonResult(StatusCodes.Status200OK, json => envelope.Write(json, key, records, write));
     }
 
     /// <summary>The account's call with this SID, or null (unknown, malformed, or another account's: all 20404).</summary>

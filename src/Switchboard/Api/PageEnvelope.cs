@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using System.Text.Json;
 
@@ -67,5 +68,29 @@ internal sealed class PageEnvelope
         json.WriteNumber("start", start);
         json.WriteString("uri", Uri(Page, PageToken));
         json.WriteEndObject();
+    }
+
+    /// <summary>Sub-resources page by offset; the token carries it (<c>PA</c> + offset).</summary>
+    public static int OffsetOf(string? token, int page, int pageSize) =>
+        token is { Length: > 2 } && token.StartsWith("PA", StringComparison.Ordinal)
+        && int.TryParse(token.AsSpan(2), NumberStyles.None, CultureInfo.InvariantCulture, out var offset)
+            ? offset
+            : page * pageSize;
+
+    public static IResult OffsetPage<T>(HttpContext http, int page, int pageSize, string? token, int offset, IReadOnlyList<T> rows,
+        string key, Action<System.Text.Json.Utf8JsonWriter, T> write)
+    {
+        var records = rows.Take(pageSize).ToList();
+        var envelope = new PageEnvelope
+        {
+            Path = http.Request.Path,
+            Filters = ListQuery.Filters(http.Request.Query),
+            Page = page,
+            PageSize = pageSize,
+            PageToken = token,
+            NextToken = rows.Count > pageSize ? "PA" + (offset + pageSize).ToString(CultureInfo.InvariantCulture) : null,
+            PreviousToken = "PA" + Math.Max(0, offset - pageSize).ToString(CultureInfo.InvariantCulture),
+        };
+        return new JsonResult(StatusCodes.Status200OK, json => envelope.Write(json, key, records, write));
     }
 }
