@@ -35,6 +35,11 @@ public interface ILegEvents
 
     /// <summary>The callee hung up an answered leg.</summary>
     void RemoteHangup();
+
+    /// <summary>The leg went out through this trunk (a route may fail over to another one). May be raised from <see cref="ICarrier.Place"/>.</summary>
+    void Routed(string trunk)
+    {
+    }
 }
 
 /// <summary>A leg to place.</summary>
