@@ -140,7 +140,11 @@ public sealed class RouteCarrier(string prefix, IReadOnlyList<Trunk> trunks) : I
                 }
             }
 
-            public void Rejected(int sipCode)
+            public void Rejected(int sipCode) => End(sipCode, unreachable: false);
+
+            public void Unreachable(int sipCode) => End(sipCode, unreachable: true);
+
+            private void End(int sipCode, bool unreachable)
             {
                 Release();
                 lock (owner._lock)
@@ -154,7 +158,14 @@ public sealed class RouteCarrier(string prefix, IReadOnlyList<Trunk> trunks) : I
                         return;
                     }
                     owner._ended = true;
-                    owner.Events.Rejected(sipCode);
+                    if (unreachable)
+                    {
+                        owner.Events.Unreachable(sipCode);
+                    }
+                    else
+                    {
+                        owner.Events.Rejected(sipCode);
+                    }
                 }
             }
 

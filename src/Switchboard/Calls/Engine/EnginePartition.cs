@@ -312,6 +312,16 @@ internal sealed partial class EnginePartition : IAsyncDisposable
         }
     }
 
+    private void OnUnreachable(CallSid sid, int legId, int sipCode)
+    {
+        if (TryGetLeg(sid, legId, out var live))
+        {
+            live.Leg = null;
+            // No answer came at all: the call failed (reference: Timer B → failed 408), whatever the code maps to.
+            Fire(live, live.Call.Status == CallStatus.Initiated ? CallTrigger.RouteFailed : CallTrigger.Rejected, sipCode);
+        }
+    }
+
     private void OnRouted(CallSid sid, int legId, string trunk)
     {
         // Saved with the call's next write.
@@ -331,6 +341,8 @@ internal sealed partial class EnginePartition : IAsyncDisposable
         public void Rejected(int sipCode) => partition.Post(() => partition.OnRejected(sid, legId, sipCode));
 
         public void RemoteHangup() => partition.Post(() => partition.OnRemoteHangup(sid, legId));
+
+        public void Unreachable(int sipCode) => partition.Post(() => partition.OnUnreachable(sid, legId, sipCode));
 
         public void Routed(string trunk) => partition.Post(() => partition.OnRouted(sid, legId, trunk));
     }

@@ -71,7 +71,7 @@ public sealed class SipCarrier(TrunkOptions trunk, SipEndpointProvider endpoints
             {
                 CarriersLog.InviteFailed(carrier.Logger, request.CallSid, carrier.Name, exception);
                 // A transport error before any response counts as 503 (RFC 3261 8.1.3.1): the route fails over.
-                Report(() => events.Rejected(503));
+                Report(() => events.Unreachable(503));
                 return;
             }
 
@@ -99,7 +99,14 @@ public sealed class SipCarrier(TrunkOptions trunk, SipEndpointProvider endpoints
                         break;
                     case SipCallFailed failed:
                         CarriersLog.SipOutcome(carrier.Logger, request.CallSid, carrier.Name, failed.StatusCode);
-                        Report(() => events.Rejected(failed.StatusCode));
+                        if (failed.IsLocal)
+                        {
+                            Report(() => events.Unreachable(failed.StatusCode));
+                        }
+                        else
+                        {
+                            Report(() => events.Rejected(failed.StatusCode));
+                        }
                         break;
                     case SipCallTerminated { By: SipCallParty.Remote }:
                         Report(events.RemoteHangup);
