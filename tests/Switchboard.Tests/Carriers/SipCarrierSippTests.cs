@@ -176,4 +176,45 @@ public sealed class SipCarrierSippTests : CarrierTestBase
         await SippFarEnd.AssertPassedAsync(sipp);
         Assert.Contains("BYE sip:", sipp.Messages(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task TimeLimit_Elapses_SendsByeAndCompletes()
+    {
+        var sipp = await StartAsync("uas-answer.xml", new Dictionary<string, string> { ["ring_ms"] = "300" });
+        var call = await Host.CreateCallAsync(To, Receiver, twiml: "<Response><Pause length=\"30\"/></Response>", timeLimit: 1);
+
+        var callbacks = await ExpectStatusesAsync(call.Sid, "initiated", "ringing", "in-progress", "completed");
+        // TimeLimit=1 on the real clock: the BYE leaves one second after the answer (rounded, Twilio's duration).
+        Assert.InRange(int.Parse(callbacks[^1]["CallDuration"]), 1, 2);
+        await SippFarEnd.AssertPassedAsync(sipp);
+        Assert.Contains("BYE sip:", sipp.Messages(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TwimlHangup_Answered_SendsByeAndCompletes()
+    {
+        var sipp = await StartAsync("uas-answer.xml", new Dictionary<string, string> { ["ring_ms"] = "300" });
+        var call = await Host.CreateCallAsync(To, Receiver, twiml: "<Response><Hangup/></Response>");
+
+        var callbacks = await ExpectStatusesAsync(call.Sid, "initiated", "ringing", "in-progress", "completed");
+        Assert.Equal("200", callbacks[^1]["SipResponseCode"]);
+        await SippFarEnd.AssertPassedAsync(sipp);
+    }
+
+    [Fact]
+    public async Task TcpTrunk_Answered_CompletesOverTcp()
+    {
+        SippFarEnd.RequireSipp();
+        var sipp = Own(SippProcess.StartUas(SippFarEnd.Scenario("uas-answer.xml"), variables: new Dictionary<string, string> { ["ring_ms"] = "300" },
+            extraArguments: ["-t", "t1"]));
+        var settings = SippFarEnd.Trunk(0, "sipp", sipp.Address);
+        settings["Carriers:Trunks:0:Transport"] = "tcp";
+        await StartServerAsync(settings);
+        var call = await Host.CreateCallAsync(To, Receiver, twiml: "<Response><Pause length=\"1\"/></Response>");
+
+        var callbacks = await ExpectStatusesAsync(call.Sid, "initiated", "ringing", "in-progress", "completed");
+        Assert.Equal("200", callbacks[^1]["SipResponseCode"]);
+        await SippFarEnd.AssertPassedAsync(sipp);
+        Assert.Contains("SIP/2.0/TCP", sipp.Messages(), StringComparison.Ordinal);
+    }
 }
