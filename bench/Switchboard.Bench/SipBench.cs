@@ -38,26 +38,43 @@ internal static partial class SipBench
         Console.WriteLine($"- load1 at start: {Load1()}");
         Console.WriteLine();
 
-        List<PhaseResult> sipp = [], stack = [], server = [];
+        var rulesPath = Path.Combine(Path.GetTempPath(), $"switchboard-sipbench-rules-{Environment.ProcessId}.json");
+        // The control: the same flow (ring, answer, <Hangup/>) on a simulated trunk, without SIP.
+        await File.WriteAllTextAsync(rulesPath, """
+            { "rules": [ { "pattern": "^\\+1999", "ring": true, "ringTime": "00:00:00", "outcome": "Answer" } ] }
+            """);
+        List<PhaseResult> sipp = [], stack = [], server = [], simulated = [];
         for (var round = 1; round <= rounds; round++)
         {
-            sipp.Add(await SippUacAsync(calls, users));
+            var baseline = await SippUacAsync(calls, users);
+            if (baseline.Ok + baseline.Failed < calls)
+            {
+                // A sipp run that did not finish its calls says nothing about the rate: report it and run it once more.
+                Report(round, "sipp UAC (incomplete, repeated)", baseline);
+                baseline = await SippUacAsync(calls, users);
+            }
+            sipp.Add(baseline);
             Report(round, "sipp UAC", sipp[^1]);
             stack.Add(await StackAsync(calls, users));
             Report(round, "our SIP stack (UserAgentClient)", stack[^1]);
             server.Add(await ServerAsync(calls));
             Report(round, "our server (Calls API → SIP trunk)", server[^1]);
+            simulated.Add(await SimulatedAsync(calls, rulesPath));
+            Report(round, "control: our server, simulated trunk (no SIP)", simulated[^1]);
         }
+        File.Delete(rulesPath);
 
         var sippRate = sipp.Sum(r => r.Ok) / sipp.Sum(r => r.Seconds);
         var stackRate = stack.Sum(r => r.Ok) / stack.Sum(r => r.Seconds);
         var serverRate = server.Sum(r => r.Ok) / server.Sum(r => r.Seconds);
+        var simulatedRate = simulated.Sum(r => r.Ok) / simulated.Sum(r => r.Seconds);
         Console.WriteLine();
         Console.WriteLine("| caller → sipp UAS on 127.0.0.1 | calls/s | vs sipp UAC | failed calls (caller / UAS) |");
         Console.WriteLine("|---|---:|---:|---|");
         Console.WriteLine($"| sipp UAC (`-sn uac -users {users}`) | {sippRate:N0} | 100 % | {sipp.Sum(r => r.Failed)} / {sipp.Sum(r => r.UasFailed)} |");
         Console.WriteLine($"| our SIP stack (`UserAgentClient`, {users} in flight) | {stackRate:N0} | {stackRate / sippRate:P0} | {stack.Sum(r => r.Failed)} / {stack.Sum(r => r.UasFailed)} |");
         Console.WriteLine($"| our server (Calls API → engine → SIP trunk, `<Hangup/>`) | {serverRate:N0} | {serverRate / sippRate:P0} | {server.Sum(r => r.Failed)} / {server.Sum(r => r.UasFailed)} |");
+        Console.WriteLine($"| control: our server, simulated trunk (same flow, no SIP) | {simulatedRate:N0} | {simulatedRate / sippRate:P0} | {simulated.Sum(r => r.Failed)} / — |");
         Console.WriteLine();
         Console.WriteLine($"- load1 at end: {Load1()}");
         var met = serverRate >= sippRate / 2 && server.Sum(r => r.Failed + r.UasFailed) == 0;
@@ -67,9 +84,9 @@ internal static partial class SipBench
 
     private static void Report(int round, string what, PhaseResult r) =>
         Console.WriteLine(string.Create(Inv, $"  round {round}: {what}: {r.Ok:N0} ok, {r.Failed} failed in {r.Seconds:F2} s = {r.Ok / r.Seconds:N0} calls/s; " +
-            $"UAS: exit {r.UasExit}, {r.UasFailed} failed; CPU {r.CpuSeconds:F1} s (this process){r.Note}"));
+            $"{(r.UasExit is { } exit ? $"UAS: exit {exit}, {r.UasFailed} failed; " : "")}CPU {r.CpuSeconds:F1} s (this process){r.Note}"));
 
-    private sealed record PhaseResult(long Ok, long Failed, double Seconds, int UasExit, long UasFailed, double CpuSeconds, string Note = "");
+    private sealed record PhaseResult(long Ok, long Failed, double Seconds, int? UasExit, long UasFailed, double CpuSeconds, string Note = "");
 
     /// <summary>sipp's built-in UAC against the UAS: the rate the two sipp processes reach on this machine.</summary>
     private static async Task<PhaseResult> SippUacAsync(int calls, int users)
@@ -78,7 +95,7 @@ internal static partial class SipBench
         var dir = Directory.CreateTempSubdirectory("sipbench-uac-").FullName;
         var screen = Path.Combine(dir, "uac.screen");
         var info = new ProcessStartInfo("timeout") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in new[] { "150", "sipp", $"127.0.0.1:{uas.Port}", "-sn", "uac", "-i", "127.0.0.1", "-p", FreeUdpPort().ToString(Inv),
+        foreach (var arg in new[] { "60", "sipp", $"127.0.0.1:{uas.Port}", "-sn", "uac", "-i", "127.0.0.1", "-p", FreeUdpPort().ToString(Inv),
                      "-bind_local", "-nostdin", "-m", calls.ToString(Inv), "-users", users.ToString(Inv), "-recv_timeout", "10000",
                      "-buff_size", "4194304", "-trace_screen", "-screen_file", screen })
         {
@@ -92,7 +109,7 @@ internal static partial class SipBench
         await drain;
         var (ok, failed) = Screen(screen);
         var (uasExit, uasFailed) = await uas.FinishAsync();
-        return new PhaseResult(ok, failed, seconds, uasExit, uasFailed, 0, string.Create(Inv, $"; sipp UAC exit {uac.ExitCode}"));
+        return new PhaseResult(ok, failed, seconds, uasExit, uasFailed, 0, string.Create(Inv, $" (sipp's own CPU is not counted); sipp UAC exit {uac.ExitCode}"));
     }
 
     /// <summary>Our SIP stack alone: <paramref name="users"/> workers, each INVITE → 200 → ACK → BYE → 200, again and again.</summary>
@@ -142,8 +159,22 @@ internal static partial class SipBench
             ["Carriers:Sip:ListenAddress"] = "127.0.0.1",
             ["Carriers:Sip:ListenPort"] = "0",
         });
+        var result = await DriveAsync(server, calls, "+14155550100");
+        var (uasExit, uasFailed) = await uas.FinishAsync();
+        return result with { UasExit = uasExit, UasFailed = uasFailed };
+    }
+
+    /// <summary>The control: the server with its default simulated trunk, a rule that rings and answers at once.</summary>
+    private static async Task<PhaseResult> SimulatedAsync(int calls, string rulesPath)
+    {
+        await using var server = await SwitchboardServer.StartAsync(rulesPath);
+        return await DriveAsync(server, calls, "+19995550000");
+    }
+
+    private static async Task<PhaseResult> DriveAsync(SwitchboardServer server, int calls, string to)
+    {
         using var client = Load.Client(64);
-        var form = $"To={Uri.EscapeDataString("+14155550100")}&From={Uri.EscapeDataString("+14155550199")}&Twiml={Uri.EscapeDataString("<Response><Hangup/></Response>")}";
+        var form = $"To={Uri.EscapeDataString(to)}&From={Uri.EscapeDataString("+14155550199")}&Twiml={Uri.EscapeDataString("<Response><Hangup/></Response>")}";
         var post = new PostTemplate(server.CallsUrl, form, SwitchboardServer.AccountSid, SwitchboardServer.AuthToken);
         var cpu = CpuTime();
         var started = Stopwatch.StartNew();
@@ -159,9 +190,8 @@ internal static partial class SipBench
         await server.FlushAsync();
         var statuses = await StatusesAsync(server.DatabasePath);
         var ok = statuses.GetValueOrDefault("completed");
-        var (uasExit, uasFailed) = await uas.FinishAsync();
         var other = string.Join(", ", statuses.Where(s => s.Key != "completed").Select(s => $"{s.Key} {s.Value}"));
-        return new PhaseResult(ok, calls - ok, seconds, uasExit, uasFailed, cpuUsed,
+        return new PhaseResult(ok, calls - ok, seconds, null, 0, cpuUsed,
             string.Create(Inv, $"; {created.Ok:N0} created in {createSeconds:F2} s ({created.Failed} refused){(other.Length > 0 ? "; " + other : "")}; " +
                 $"live at the end {server.LiveCalls}"));
     }
@@ -200,6 +230,21 @@ internal static partial class SipBench
         using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
         socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         return ((IPEndPoint)socket.LocalEndPoint!).Port;
+    }
+
+    private static bool IsUdpBound(int port)
+    {
+        var suffix = ":" + port.ToString("X4", Inv);
+        try
+        {
+            return File.ReadLines("/proc/net/udp").Skip(1)
+                .Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+                .Any(fields => fields.Length > 1 && fields[1].EndsWith(suffix, StringComparison.Ordinal));
+        }
+        catch (IOException)
+        {
+            return true;
+        }
     }
 
     /// <summary>(successful, failed) from a sipp <c>-trace_screen</c> dump: the last "Cumulative" column.</summary>
@@ -244,13 +289,17 @@ internal static partial class SipBench
             var screen = Path.Combine(Directory.CreateTempSubdirectory("sipbench-uas-").FullName, "uas.screen");
             var info = new ProcessStartInfo("timeout") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
             foreach (var arg in new[] { "180", "sipp", "-sn", "uas", "-i", "127.0.0.1", "-p", port.ToString(Inv), "-bind_local", "-nostdin",
-                         "-m", calls.ToString(Inv), "-timeout", "170s", "-buff_size", "4194304", "-trace_screen", "-screen_file", screen })
+                         "-m", calls.ToString(Inv), "-timeout", "170s", "-buff_size", "4194304", "-trace_screen", "-screen_file", screen,
+                         "-trace_err", "-error_file", Path.ChangeExtension(screen, ".err") })
             {
                 info.ArgumentList.Add(arg);
             }
             var uas = new Uas(Process.Start(info)!, port, screen);
-            // sipp binds within a few ms; give it a moment before the first INVITE.
-            await Task.Delay(300);
+            // The first INVITE must find sipp listening: wait (bounded) until the port shows in /proc/net/udp.
+            for (var i = 0; i < 100 && !IsUdpBound(port) && !uas._process.HasExited; i++)
+            {
+                await Task.Delay(50);
+            }
             return uas;
         }
 
@@ -267,7 +316,12 @@ internal static partial class SipBench
                 return (-1, Screen(_screen).Failed);
             }
             await _drain;
-            return (_process.ExitCode, Screen(_screen).Failed);
+            var failed = Screen(_screen).Failed;
+            if (failed > 0)
+            {
+                Console.WriteLine($"  sipp UAS errors (unexpected messages): {Path.ChangeExtension(_screen, ".err")}");
+            }
+            return (_process.ExitCode, failed);
         }
 
         public async ValueTask DisposeAsync()
