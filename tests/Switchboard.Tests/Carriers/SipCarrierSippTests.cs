@@ -217,4 +217,55 @@ public sealed class SipCarrierSippTests : CarrierTestBase
         await SippFarEnd.AssertPassedAsync(sipp);
         Assert.Contains("SIP/2.0/TCP", sipp.Messages(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task TransportError_FirstTrunkRefusesTcp_FailsOverToSecondTrunk()
+    {
+        SippFarEnd.RequireSipp();
+        var second = Own(SippProcess.StartUas(SippFarEnd.Scenario("uas-answer.xml"), variables: new Dictionary<string, string> { ["ring_ms"] = "300" }));
+        // Nothing listens on this TCP port: the connection is refused before any response.
+        var closedPort = FreeTcpPort();
+        var settings = SippFarEnd.Trunk(0, "down", $"127.0.0.1:{closedPort}");
+        settings["Carriers:Trunks:0:Transport"] = "tcp";
+        foreach (var (key, value) in SippFarEnd.Trunk(1, "backup", second.Address))
+        {
+            settings[key] = value;
+        }
+        settings["Carriers:Routes:0:Prefix"] = "";
+        settings["Carriers:Routes:0:Trunks:0"] = "down";
+        settings["Carriers:Routes:0:Trunks:1"] = "backup";
+        await StartServerAsync(settings);
+
+        var call = await Host.CreateCallAsync(To, Receiver, twiml: "<Response><Pause length=\"1\"/></Response>");
+        var callbacks = await ExpectStatusesAsync(call.Sid, "initiated", "ringing", "in-progress", "completed");
+        Assert.Equal("200", callbacks[^1]["SipResponseCode"]);
+        await SippFarEnd.AssertPassedAsync(second);
+        Assert.Equal("backup", (await StoredCallAsync(call.Sid)).Carrier);
+    }
+
+    [Fact]
+    public async Task ApiCancel_BeforeAnyResponse_CanceledAndNothingReportedLater()
+    {
+        var sipp = await StartAsync("uas-no-response.xml", new Dictionary<string, string> { ["quiet_ms"] = "6000" });
+        var call = await Host.CreateCallAsync(To, Receiver, timeout: 30);
+        await Receiver.WaitForStatusAsync(call.Sid, "initiated", StatusWait);
+
+        var updated = await CallResource.UpdateAsync(pathSid: call.Sid, status: CallResource.UpdateStatusEnum.Canceled, client: Host.Client);
+        Assert.Equal(CallResource.StatusEnum.Canceled, updated.Status);
+        var callbacks = await ExpectStatusesAsync(call.Sid, "initiated", "canceled");
+        Assert.Equal("487", callbacks[^1]["SipResponseCode"]);
+        // The CANCEL waits for a provisional that never comes (RFC 3261 9.1); sipp stays silent until it exits.
+        await SippFarEnd.AssertPassedAsync(sipp);
+        Assert.Equal(["initiated", "canceled"], Receiver.StatusCallbacks(call.Sid).Select(c => c["CallStatus"]));
+        Assert.DoesNotContain("CANCEL sip:", sipp.Messages(), StringComparison.Ordinal);
+    }
+
+    private static int FreeTcpPort()
+    {
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
 }

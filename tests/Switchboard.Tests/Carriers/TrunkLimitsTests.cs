@@ -24,9 +24,10 @@ public sealed class TrunkLimitsTests : IAsyncLifetime
         await _receiver.DisposeAsync();
     }
 
-    private async Task<SwitchboardHost> StartAsync(string cps = "0", string maxConcurrent = "0") =>
+    private async Task<SwitchboardHost> StartAsync(string cps = "0", string maxConcurrent = "0", string accountCps = "0") =>
         _host = await SwitchboardHost.StartAsync(settings: new Dictionary<string, string?>
         {
+            ["Calls:CallsPerSecond"] = accountCps,
             ["Carriers:Trunks:0:Name"] = "lab",
             ["Carriers:Trunks:0:Kind"] = "sim",
             ["Carriers:Trunks:0:CallsPerSecond"] = cps,
@@ -57,6 +58,21 @@ public sealed class TrunkLimitsTests : IAsyncLifetime
             }
             host.Advance(0.5);
         }
+    }
+
+    [Theory]
+    [InlineData("1", "4", new[] { "0", "1000", "2000" })]
+    [InlineData("4", "1", new[] { "0", "1000", "2000" })]
+    [InlineData("2", "4", new[] { "0", "500", "1000" })]
+    public async Task AccountAndTrunkCallsPerSecond_Both_TheStricterSpacesTheCalls(string accountCps, string trunkCps, string[] queueTimes)
+    {
+        var host = await StartAsync(cps: trunkCps, accountCps: accountCps);
+        var calls = new List<CallResource>();
+        for (var i = 0; i < 3; i++)
+        {
+            calls.Add(await host.CreateCallAsync(RingsForever, _receiver, timeout: 60));
+        }
+        Assert.Equal(queueTimes, calls.Select(c => c.QueueTime));
     }
 
     [Fact]
