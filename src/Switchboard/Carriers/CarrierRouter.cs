@@ -53,6 +53,11 @@ public sealed class CarrierRouter
             .OrderByDescending(r => r.Prefix.Length)
             .ToArray();
         Trunks = trunks.Values.ToArray();
+        if (trunkOptions.Any(t => string.Equals(t.Kind, TrunkKinds.Sip, StringComparison.OrdinalIgnoreCase)))
+        {
+            // Bind now: a port in use or a bad address stops the start rather than failing the first call.
+            _ = sip.Endpoint;
+        }
     }
 
     /// <summary>Every configured trunk.</summary>

@@ -82,4 +82,21 @@ public sealed class CarrierRoutingTests : IAsyncLifetime
         Assert.Equal("486", busy["SipResponseCode"]);
         Assert.Equal("main", (await StoredAsync(call.Sid)).Carrier);
     }
+
+    [Theory]
+    [InlineData("Carriers:Routes:0:Trunks:0", "nowhere", "unknown trunk 'nowhere'")]
+    [InlineData("Carriers:Trunks:0:Kind", "carrier-pigeon", "unknown Kind 'carrier-pigeon'")]
+    [InlineData("Carriers:Trunks:0:Kind", "sip", "needs an Address")]
+    public async Task Configuration_Invalid_StartFailsWithTheReason(string key, string value, string reason)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["Carriers:Trunks:0:Name"] = "main",
+            ["Carriers:Routes:0:Prefix"] = "",
+            ["Carriers:Routes:0:Trunks:0"] = "main",
+            [key] = value,
+        };
+        var error = await Assert.ThrowsAsync<Microsoft.Extensions.Options.OptionsValidationException>(() => SwitchboardHost.StartAsync(settings: settings));
+        Assert.Contains(reason, error.Message, StringComparison.Ordinal);
+    }
 }
