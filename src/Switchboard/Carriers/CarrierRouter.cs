@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Options;
 using Switchboard.Carriers.Sip;
 using Switchboard.Carriers.Simulated;
@@ -15,7 +16,9 @@ public sealed class CarrierRouter
 
     private readonly RouteCarrier[] _routes;
 
-    public CarrierRouter(IOptions<CarrierOptions> options, SimulatedCarrier simulated, SipEndpointProvider sip, ILoggerFactory loggers)
+    public const string TrunkTag = "trunk";
+
+    public CarrierRouter(IOptions<CarrierOptions> options, SimulatedCarrier simulated, SipEndpointProvider sip, ILoggerFactory loggers, IMeterFactory meters)
     {
         var logger = loggers.CreateLogger<CarrierRouter>();
         var config = options.Value;
@@ -53,6 +56,11 @@ public sealed class CarrierRouter
             .OrderByDescending(r => r.Prefix.Length)
             .ToArray();
         Trunks = trunks.Values.ToArray();
+        var meter = meters.Create(Telemetry.MeterName);
+        meter.CreateObservableGauge("switchboard.trunk.active", () => Trunks.Select(t => new Measurement<int>(t.Limiter.Active, new KeyValuePair<string, object?>(TrunkTag, t.Name))),
+            "{call}", "Calls up on a trunk (and slots held for calls about to dial)");
+        meter.CreateObservableGauge("switchboard.trunk.waiting", () => Trunks.Select(t => new Measurement<int>(t.Limiter.Waiting, new KeyValuePair<string, object?>(TrunkTag, t.Name))),
+            "{call}", "Queued calls waiting for a slot under a trunk's MaxConcurrentCalls");
         if (trunkOptions.Any(t => string.Equals(t.Kind, TrunkKinds.Sip, StringComparison.OrdinalIgnoreCase)))
         {
             // Bind now: a port in use or a bad address stops the start rather than failing the first call.

@@ -1,3 +1,6 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Switchboard.Testing;
 using Twilio.Rest.Api.V2010.Account;
 
@@ -33,6 +36,14 @@ public sealed class TrunkLimitsTests : IAsyncLifetime
             ["Carriers:Trunks:0:CallsPerSecond"] = cps,
             ["Carriers:Trunks:0:MaxConcurrentCalls"] = maxConcurrent,
         });
+
+    /// <summary>The current value of a per-trunk gauge for trunk <c>lab</c>, as an exporter would read it.</summary>
+    private int TrunkGauge(string instrument)
+    {
+        using var collector = new MetricCollector<int>(_host!.Services.GetRequiredService<IMeterFactory>(), "Switchboard", instrument);
+        collector.RecordObservableInstruments();
+        return collector.GetMeasurementSnapshot().Single(m => Equals(m.Tags["trunk"], "lab")).Value;
+    }
 
     private async Task<CallResource.StatusEnum?> StatusAsync(string sid) =>
         (await CallResource.FetchAsync(pathSid: sid, client: _host!.Client)).Status;
@@ -86,6 +97,8 @@ public sealed class TrunkLimitsTests : IAsyncLifetime
         await _receiver.WaitForStatusAsync(first.Sid, "ringing");
         await _receiver.WaitForStatusAsync(second.Sid, "ringing");
         Assert.Equal(CallResource.StatusEnum.Queued, await StatusAsync(third.Sid));
+        Assert.Equal(2, TrunkGauge("switchboard.trunk.active"));
+        Assert.Equal(1, TrunkGauge("switchboard.trunk.waiting"));
 
         host.Advance(5);
         await _receiver.WaitForStatusAsync(first.Sid, "no-answer");
