@@ -181,7 +181,7 @@ internal sealed class SwitchboardServer : IAsyncDisposable
     public IServiceProvider Services => _app.Services;
     public int LiveCalls => Services.GetRequiredService<CallEngine>().LiveCalls;
 
-    public static async Task<SwitchboardServer> StartAsync(string rulesPath)
+    public static async Task<SwitchboardServer> StartAsync(string? rulesPath, IDictionary<string, string?>? extra = null)
     {
         var databasePath = Path.Combine(Path.GetTempPath(), $"switchboard-bench-{Guid.NewGuid():N}.db");
         var settings = new Dictionary<string, string?>
@@ -201,6 +201,10 @@ internal sealed class SwitchboardServer : IAsyncDisposable
             // Each retried attempt logs a Warning; in the failing-receiver phase that is thousands of console lines.
             ["Logging:LogLevel:Switchboard.Callbacks.CallbackDispatcher"] = "Error",
         };
+        foreach (var (key, value) in extra ?? new Dictionary<string, string?>())
+        {
+            settings[key] = value;
+        }
         var app = SwitchboardApp.Build(["--urls", "http://127.0.0.1:0"], builder =>
         {
             builder.Configuration.AddInMemoryCollection(settings);

@@ -9,6 +9,12 @@ using Switchboard.Bench;
 // Switchboard benchmark: every figure is measured in this one run against a baseline from the same run,
 // all traffic on 127.0.0.1. `--quick` shortens every phase (for a smoke run; the figures are noisier).
 var quick = args.Contains("--quick");
+if (args.Contains("--sip"))
+{
+    // SIP calls per second against sipp, next to sipp's own rate (docs/performance.md, "SIP calls per second").
+    Environment.ExitCode = await SipBench.RunAsync(quick);
+    return;
+}
 var plan = quick ? Plan.Quick : Plan.Full;
 var total = Stopwatch.StartNew();
 var inv = CultureInfo.InvariantCulture;

@@ -6,6 +6,7 @@ using Switchboard.Callbacks;
 using Switchboard.Calls;
 using Switchboard.Calls.Engine;
 using Switchboard.Carriers;
+using Switchboard.Carriers.Sip;
 using Switchboard.Carriers.Simulated;
 using Switchboard.Dashboard;
 using Switchboard.Insights;
@@ -40,6 +41,7 @@ public static class SwitchboardApp
         services.AddOptions<CallOptions>().BindConfiguration("Calls").ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<CallbackOptions>().BindConfiguration("Callbacks").ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<SimulationOptions>().BindConfiguration("Simulation");
+        services.AddOptions<CarrierOptions>().BindConfiguration("Carriers");
         services.AddSingleton(TimeProvider.System);
 
         services.AddSingleton<ICallStore>(_ => CreateStore(configuration.GetConnectionString("Switchboard") ?? DefaultConnectionString));
@@ -51,7 +53,8 @@ public static class SwitchboardApp
         services.AddSingleton<CallbackDispatcher>();
         services.AddSingleton<TwimlFetcher>();
         services.AddSingleton<CallsPerSecondGate>();
-        services.AddSingleton<ICarrier, SimulatedCarrier>();
+        services.AddSingleton<SimulatedCarrier>();
+        services.AddSingleton<SipEndpointProvider>();
         services.AddSingleton<CarrierRouter>();
         services.AddSingleton<CallEngine>();
         services.AddSingleton<BasicAuthFilter>();

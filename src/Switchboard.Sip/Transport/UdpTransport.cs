@@ -59,7 +59,32 @@ internal sealed class UdpTransport : ISipTransport, IAsyncDisposable
     /// <summary>Datagrams that did not parse as SIP, or whose handling threw.</summary>
     public long DatagramsDropped => Interlocked.Read(ref _dropped);
 
-    public void Start() => _receiveLoop = Task.Run(ReceiveLoopAsync);
+    /// <summary>
+    /// Starts the receive loop on a thread of its own: when the thread pool is saturated (a busy server),
+    /// responses are still read and matched at once, so Timer A does not retransmit an INVITE that was
+    /// already answered (a peer may treat such a late retransmission as a new error).
+    /// </summary>
+    public void Start()
+    {
+        var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                ReceiveLoop();
+            }
+            finally
+            {
+                stopped.TrySetResult();
+            }
+        })
+        {
+            IsBackground = true,
+            Name = "SIP UDP receive",
+        };
+        _receiveLoop = stopped.Task;
+        thread.Start();
+    }
 
     public void Send(SipMessage message, IPEndPoint destination)
     {
@@ -69,7 +94,7 @@ internal sealed class UdpTransport : ISipTransport, IAsyncDisposable
         _socket.SendTo(bytes, SocketFlags.None, destination);
     }
 
-    private async Task ReceiveLoopAsync()
+    private void ReceiveLoop()
     {
         // RFC 3261 18.1.1 keeps UDP messages under the MTU, but a datagram may be up to 64 KiB; one extra
         // byte lets the parser see an oversized payload rather than a silently truncated one.
@@ -78,16 +103,18 @@ internal sealed class UdpTransport : ISipTransport, IAsyncDisposable
         var token = _stopping.Token;
         while (!token.IsCancellationRequested)
         {
-            SocketReceiveFromResult result;
+            int received;
+            EndPoint remote = anyAddress;
             try
             {
-                result = await _socket.ReceiveFromAsync(buffer, SocketFlags.None, anyAddress, token).ConfigureAwait(false);
+                // Disposing the socket ends a blocked receive.
+                received = _socket.ReceiveFrom(buffer, SocketFlags.None, ref remote);
             }
-            catch (OperationCanceledException) when (token.IsCancellationRequested)
+            catch (ObjectDisposedException)
             {
                 break;
             }
-            catch (ObjectDisposedException)
+            catch (SocketException) when (token.IsCancellationRequested)
             {
                 break;
             }
@@ -99,7 +126,7 @@ internal sealed class UdpTransport : ISipTransport, IAsyncDisposable
             }
 
             Interlocked.Increment(ref _received);
-            Handle(buffer.AsSpan(0, result.ReceivedBytes), (IPEndPoint)result.RemoteEndPoint);
+            Handle(buffer.AsSpan(0, received), (IPEndPoint)remote);
         }
     }
 

@@ -1,12 +1,87 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Options;
+using Switchboard.Carriers.Sip;
+using Switchboard.Carriers.Simulated;
+
 namespace Switchboard.Carriers;
 
 /// <summary>
-/// Picks the carrier for a destination. For now every call goes to the default carrier (the simulated
-/// network); prefix routes and failover plug in here.
+/// Picks the route for a destination: the configured route with the longest matching number prefix,
+/// each an ordered list of trunks (<see cref="CarrierOptions"/>). With no configuration, one trunk
+/// <c>simulated</c> takes every call.
 /// </summary>
-public sealed class CarrierRouter(IEnumerable<ICarrier> carriers)
+public sealed class CarrierRouter
 {
-    private readonly ICarrier? _default = carriers.FirstOrDefault();
+    public const string DefaultTrunkName = "simulated";
 
-    public ICarrier? Route(string to) => _default;
+    private readonly RouteCarrier[] _routes;
+
+    public const string TrunkTag = "trunk";
+
+    public CarrierRouter(IOptions<CarrierOptions> options, SimulatedCarrier simulated, SipEndpointProvider sip, ILoggerFactory loggers, IMeterFactory meters)
+    {
+        var logger = loggers.CreateLogger<CarrierRouter>();
+        var config = options.Value;
+        var trunkOptions = config.Trunks.Count > 0
+            ? config.Trunks
+            : [new TrunkOptions { Name = DefaultTrunkName, Kind = TrunkKinds.Simulated }];
+        var trunks = new Dictionary<string, Trunk>(StringComparer.OrdinalIgnoreCase);
+        foreach (var t in trunkOptions)
+        {
+            if (string.IsNullOrWhiteSpace(t.Name) || trunks.ContainsKey(t.Name))
+            {
+                throw new OptionsValidationException(nameof(CarrierOptions), typeof(CarrierOptions), [$"Carriers:Trunks: every trunk needs a unique Name ('{t.Name}')."]);
+            }
+            ICarrier carrier = t.Kind.ToLowerInvariant() switch
+            {
+                TrunkKinds.Simulated or "simulated" => new NamedCarrier(t.Name, simulated),
+                TrunkKinds.Sip when !string.IsNullOrWhiteSpace(t.Address) => new SipCarrier(t, sip, logger),
+                TrunkKinds.Sip => throw Invalid($"Carriers:Trunks: SIP trunk '{t.Name}' needs an Address."),
+                _ => throw Invalid($"Carriers:Trunks: trunk '{t.Name}' has unknown Kind '{t.Kind}' (sim or sip)."),
+            };
+            trunks[t.Name] = new Trunk(t.Name, carrier, t.CallsPerSecond, t.MaxConcurrentCalls);
+            CarriersLog.TrunkConfigured(logger, t.Name, t.Kind, t.CallsPerSecond, t.MaxConcurrentCalls);
+        }
+
+        var routes = config.Routes.Count > 0
+            ? config.Routes
+            : [new RouteOptions { Prefix = "", Trunks = [trunkOptions[0].Name] }];
+        _routes = routes
+            .Select(r => new RouteCarrier(r.Prefix ?? "", r.Trunks.Count == 0
+                ? throw Invalid($"Carriers:Routes: route '{r.Prefix}' lists no trunk.")
+                : r.Trunks.Select(name => trunks.TryGetValue(name, out var trunk)
+                    ? trunk
+                    : throw Invalid($"Carriers:Routes: route '{r.Prefix}' names unknown trunk '{name}'.")).ToArray()))
+            // Longest prefix first: the first match is the longest.
+            .OrderByDescending(r => r.Prefix.Length)
+            .ToArray();
+        Trunks = trunks.Values.ToArray();
+        var meter = meters.Create(Telemetry.MeterName);
+        meter.CreateObservableGauge("switchboard.trunk.active", () => Trunks.Select(t => new Measurement<int>(t.Limiter.Active, new KeyValuePair<string, object?>(TrunkTag, t.Name))),
+            "{call}", "Calls up on a trunk (and slots held for calls about to dial)");
+        meter.CreateObservableGauge("switchboard.trunk.waiting", () => Trunks.Select(t => new Measurement<int>(t.Limiter.Waiting, new KeyValuePair<string, object?>(TrunkTag, t.Name))),
+            "{call}", "Queued calls waiting for a slot under a trunk's MaxConcurrentCalls");
+        if (trunkOptions.Any(t => string.Equals(t.Kind, TrunkKinds.Sip, StringComparison.OrdinalIgnoreCase)))
+        {
+            // Bind now: a port in use or a bad address stops the start rather than failing the first call.
+            _ = sip.Endpoint;
+        }
+    }
+
+    /// <summary>Every configured trunk.</summary>
+    public IReadOnlyList<Trunk> Trunks { get; }
+
+    /// <summary>The route for <paramref name="to"/>, or null when no route matches (the call fails 404).</summary>
+    public RouteCarrier? Route(string to) => _routes.FirstOrDefault(r => to.StartsWith(r.Prefix, StringComparison.OrdinalIgnoreCase));
+
+    private static OptionsValidationException Invalid(string message) =>
+        new(nameof(CarrierOptions), typeof(CarrierOptions), [message]);
+
+    /// <summary>A shared network (the simulated one) under a trunk's name.</summary>
+    private sealed class NamedCarrier(string name, ICarrier inner) : ICarrier
+    {
+        public string Name => name;
+
+        public ICarrierLeg Place(LegRequest request, ILegEvents events) => inner.Place(request, events);
+    }
 }

@@ -35,6 +35,17 @@ public interface ILegEvents
 
     /// <summary>The callee hung up an answered leg.</summary>
     void RemoteHangup();
+
+    /// <summary>
+    /// Nothing answered at all: the stack gave up (Timer B: 408) or could not send (503). The call fails
+    /// with that code, whereas the same code received from the far end goes through the SIP mapping.
+    /// </summary>
+    void Unreachable(int sipCode) => Rejected(sipCode);
+
+    /// <summary>The leg went out through this trunk (a route may fail over to another one). May be raised from <see cref="ICarrier.Place"/>.</summary>
+    void Routed(string trunk)
+    {
+    }
 }
 
 /// <summary>A leg to place.</summary>

@@ -3,26 +3,43 @@ using Microsoft.Extensions.Options;
 namespace Switchboard.Calls.Engine;
 
 /// <summary>
-/// Spaces the start of an account's calls at its calls-per-second limit (reference §15): each new call
-/// gets the next free slot, and waits in <c>queued</c> until then, in creation order.
+/// Spaces the start of calls at the calls-per-second limits of their account (reference §15) and of the
+/// trunk they are routed to: each new call gets the first slot free under both, and waits in
+/// <c>queued</c> until then, in creation order.
 /// </summary>
 internal sealed class CallsPerSecondGate(IOptions<CallOptions> options)
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<string, DateTimeOffset> _nextSlot = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, DateTimeOffset> _nextTrunkSlot = new(StringComparer.OrdinalIgnoreCase);
 
-    public DateTimeOffset Reserve(string accountSid, DateTimeOffset now)
+    public DateTimeOffset Reserve(string accountSid, DateTimeOffset now, string? trunk = null, double trunkCallsPerSecond = 0)
     {
         var cps = options.Value.CallsPerSecond;
-        if (cps <= 0)
+        var limitTrunk = trunk is not null && trunkCallsPerSecond > 0;
+        if (cps <= 0 && !limitTrunk)
         {
             return now;
         }
-        var interval = TimeSpan.FromSeconds(1 / cps);
         lock (_lock)
         {
-            var slot = _nextSlot.TryGetValue(accountSid, out var next) && next > now ? next : now;
-            _nextSlot[accountSid] = slot + interval;
+            var slot = now;
+            if (cps > 0 && _nextSlot.TryGetValue(accountSid, out var next) && next > slot)
+            {
+                slot = next;
+            }
+            if (limitTrunk && _nextTrunkSlot.TryGetValue(trunk!, out var nextTrunk) && nextTrunk > slot)
+            {
+                slot = nextTrunk;
+            }
+            if (cps > 0)
+            {
+                _nextSlot[accountSid] = slot + TimeSpan.FromSeconds(1 / cps);
+            }
+            if (limitTrunk)
+            {
+                _nextTrunkSlot[trunk!] = slot + TimeSpan.FromSeconds(1 / trunkCallsPerSecond);
+            }
             return slot;
         }
     }

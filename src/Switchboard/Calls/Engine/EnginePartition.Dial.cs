@@ -28,14 +28,35 @@ internal sealed partial class EnginePartition
         }
         foreach (var child in children)
         {
-            // Dispatched at once: <Dial> legs are not held by the calls-per-second queue (reference §15).
-            Dispatch(child);
+            DispatchChild(child);
         }
         session.Starting = false;
         if (parent.Dial == session && session.Ringing.Count == 0 && session.Answered is null)
         {
             EndDial(parent, session, DialEnd.AllEnded);
         }
+    }
+
+    /// <summary>
+    /// Dials a child at once: &lt;Dial&gt; legs are not held by the calls-per-second queue (reference §15)
+    /// and never wait in <c>queued</c>; a trunk with no free line fails the leg as a congested network would.
+    /// </summary>
+    private void DispatchChild(LiveCall child)
+    {
+        var sid = child.Call.Sid;
+        if (_s.Router.Route(child.Call.To) is not { } carrier)
+        {
+            Fire(child, CallTrigger.RouteFailed, 404);
+            return;
+        }
+        if (!carrier.TryAdmit(sid.Value, static () => { }))
+        {
+            carrier.Withdraw(sid.Value);
+            Fire(child, CallTrigger.RouteFailed, 503);
+            return;
+        }
+        child.Call = child.Call with { Carrier = carrier.Name };
+        Fire(child, CallTrigger.Dial);
     }
 
     private Call NewChildCall(Call parent, DialVerb dial, DialNoun noun, string? documentUrl, DateTimeOffset now)

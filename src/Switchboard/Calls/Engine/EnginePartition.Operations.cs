@@ -8,7 +8,8 @@ internal sealed partial class EnginePartition
     public Task<(Call Call, Task Committed)> CreateAsync(CallSid sid, NewCall request) => InvokeAsync(() =>
     {
         var now = Now;
-        var dispatchAt = _s.Gate.Reserve(request.AccountSid, now);
+        var trunk = _s.Router.Route(request.To)?.Primary;
+        var dispatchAt = _s.Gate.Reserve(request.AccountSid, now, trunk?.Name, trunk?.CallsPerSecond ?? 0);
         var call = new Call
         {
             Sid = sid,

@@ -127,8 +127,11 @@ internal sealed partial class EnginePartition : IAsyncDisposable
         }
     }
 
-    /// <summary>The queued call's turn came: pick its carrier and start dialing.</summary>
-    private void Dispatch(LiveCall live)
+    /// <summary>
+    /// The queued call's turn came: pick its carrier and start dialing, unless its trunk is at its
+    /// concurrent-call limit; the call then stays queued, in line, until the trunk wakes it.
+    /// </summary>
+    private void Dispatch(LiveCall live, bool waited = false)
     {
         var carrier = _s.Router.Route(live.Call.To);
         if (carrier is null)
@@ -136,8 +139,30 @@ internal sealed partial class EnginePartition : IAsyncDisposable
             Fire(live, CallTrigger.RouteFailed, 404);
             return;
         }
+        var sid = live.Call.Sid;
+        if (!carrier.TryAdmit(sid.Value, () => Post(() => OnTrunkFree(sid, carrier))))
+        {
+            return;
+        }
         live.Call = live.Call with { Carrier = carrier.Name };
+        if (waited)
+        {
+            live.Call = live.Call with { QueueTime = (long)(Now - live.Call.DateCreated).TotalMilliseconds };
+        }
         Fire(live, CallTrigger.Dial);
+    }
+
+    /// <summary>A slot of the trunk is held for this call: dial it, or give the slot back if it is no longer queued.</summary>
+    private void OnTrunkFree(CallSid sid, RouteCarrier carrier)
+    {
+        if (_calls.TryGetValue(sid, out var live) && live.Call.Status == CallStatus.Queued)
+        {
+            Dispatch(live, waited: true);
+        }
+        else
+        {
+            carrier.Withdraw(sid.Value);
+        }
     }
 
     /// <summary>
@@ -321,6 +346,25 @@ internal sealed partial class EnginePartition : IAsyncDisposable
         }
     }
 
+    private void OnUnreachable(CallSid sid, int legId, int sipCode)
+    {
+        if (TryGetLeg(sid, legId, out var live))
+        {
+            live.Leg = null;
+            // No answer came at all: the call failed (reference: Timer B → failed 408), whatever the code maps to.
+            Fire(live, live.Call.Status == CallStatus.Initiated ? CallTrigger.RouteFailed : CallTrigger.Rejected, sipCode);
+        }
+    }
+
+    private void OnRouted(CallSid sid, int legId, string trunk)
+    {
+        // Saved with the call's next write.
+        if (TryGetLeg(sid, legId, out var live))
+        {
+            live.Call = live.Call with { Carrier = trunk };
+        }
+    }
+
     /// <summary>Carrier events for one leg, handed to the partition's loop.</summary>
     private sealed class LegEvents(EnginePartition partition, CallSid sid, int legId) : ILegEvents
     {
@@ -331,6 +375,10 @@ internal sealed partial class EnginePartition : IAsyncDisposable
         public void Rejected(int sipCode) => partition.Post(() => partition.OnRejected(sid, legId, sipCode));
 
         public void RemoteHangup() => partition.Post(() => partition.OnRemoteHangup(sid, legId));
+
+        public void Unreachable(int sipCode) => partition.Post(() => partition.OnUnreachable(sid, legId, sipCode));
+
+        public void Routed(string trunk) => partition.Post(() => partition.OnRouted(sid, legId, trunk));
     }
 
     public async ValueTask DisposeAsync()

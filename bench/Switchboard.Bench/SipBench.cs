@@ -1,0 +1,337 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.RegularExpressions;
+using Microsoft.Data.Sqlite;
+using Switchboard.Sip.Messages;
+using Switchboard.Sip.UserAgents;
+
+namespace Switchboard.Bench;
+
+/// <summary>
+/// <c>--sip</c>: calls per second to a sipp UAS (<c>-sn uas</c>: 180, 200, then waits for our BYE) on
+/// 127.0.0.1, in three alternating phases per round, each against a fresh UAS of its own:
+/// sipp's own UAC (the physical limit here), our SIP stack alone (<see cref="UserAgentClient"/>), and the
+/// whole server (Calls API → engine → SIP trunk, TwiML <c>&lt;Hangup/&gt;</c>). A call counts as
+/// successful only when it was answered and our BYE got its 200, and the UAS passed it too.
+/// </summary>
+internal static partial class SipBench
+{
+    private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+
+    public static async Task<int> RunAsync(bool quick)
+    {
+        if (!File.Exists("/usr/bin/sipp") && !(Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Any(d => File.Exists(Path.Combine(d, "sipp"))))
+        {
+            Console.Error.WriteLine("sipp is not installed (apt-get install -y sip-tester)");
+            return 2;
+        }
+        var calls = quick ? 2_000 : 10_000;
+        var users = 100;
+        var rounds = quick ? 1 : 3;
+        Console.WriteLine($"# SIP calls per second ({(quick ? "quick" : "full")} run)");
+        Console.WriteLine();
+        Console.WriteLine($"- {calls:N0} calls per phase, {users} calls in flight (closed loop) for sipp and for our stack; " +
+            $"{rounds} round(s) of three alternating phases; each phase has a fresh sipp UAS (-sn uas -buff_size 4194304)");
+        Console.WriteLine($"- load1 at start: {Load1()}");
+        Console.WriteLine();
+
+        var rulesPath = Path.Combine(Path.GetTempPath(), $"switchboard-sipbench-rules-{Environment.ProcessId}.json");
+        // The control: the same flow (ring, answer, <Hangup/>) on a simulated trunk, without SIP.
+        await File.WriteAllTextAsync(rulesPath, """
+            { "rules": [ { "pattern": "^\\+1999", "ring": true, "ringTime": "00:00:00", "outcome": "Answer" } ] }
+            """);
+        List<PhaseResult> sipp = [], stack = [], server = [], simulated = [];
+        for (var round = 1; round <= rounds; round++)
+        {
+            var baseline = await SippUacAsync(calls, users);
+            if (baseline.Ok + baseline.Failed < calls)
+            {
+                // A sipp run that did not finish its calls says nothing about the rate: report it and run it once more.
+                Report(round, "sipp UAC (incomplete, repeated)", baseline);
+                baseline = await SippUacAsync(calls, users);
+            }
+            sipp.Add(baseline);
+            Report(round, "sipp UAC", sipp[^1]);
+            stack.Add(await StackAsync(calls, users));
+            Report(round, "our SIP stack (UserAgentClient)", stack[^1]);
+            server.Add(await ServerAsync(calls));
+            Report(round, "our server (Calls API → SIP trunk)", server[^1]);
+            simulated.Add(await SimulatedAsync(calls, rulesPath));
+            Report(round, "control: our server, simulated trunk (no SIP)", simulated[^1]);
+        }
+        File.Delete(rulesPath);
+
+        var sippRate = sipp.Sum(r => r.Ok) / sipp.Sum(r => r.Seconds);
+        var stackRate = stack.Sum(r => r.Ok) / stack.Sum(r => r.Seconds);
+        var serverRate = server.Sum(r => r.Ok) / server.Sum(r => r.Seconds);
+        var simulatedRate = simulated.Sum(r => r.Ok) / simulated.Sum(r => r.Seconds);
+        Console.WriteLine();
+        Console.WriteLine("| caller → sipp UAS on 127.0.0.1 | calls/s | vs sipp UAC | failed calls (caller / UAS) |");
+        Console.WriteLine("|---|---:|---:|---|");
+        Console.WriteLine($"| sipp UAC (`-sn uac -users {users}`) | {sippRate:N0} | 100 % | {sipp.Sum(r => r.Failed)} / {sipp.Sum(r => r.UasFailed)} |");
+        Console.WriteLine($"| our SIP stack (`UserAgentClient`, {users} in flight) | {stackRate:N0} | {stackRate / sippRate:P0} | {stack.Sum(r => r.Failed)} / {stack.Sum(r => r.UasFailed)} |");
+        Console.WriteLine($"| our server (Calls API → engine → SIP trunk, `<Hangup/>`) | {serverRate:N0} | {serverRate / sippRate:P0} | {server.Sum(r => r.Failed)} / {server.Sum(r => r.UasFailed)} |");
+        Console.WriteLine($"| control: our server, simulated trunk (same flow, no SIP) | {simulatedRate:N0} | {simulatedRate / sippRate:P0} | {simulated.Sum(r => r.Failed)} / — |");
+        Console.WriteLine();
+        Console.WriteLine($"- load1 at end: {Load1()}");
+        var met = serverRate >= sippRate / 2 && server.Sum(r => r.Failed + r.UasFailed) == 0;
+        Console.WriteLine($"- target (server at least half of sipp's rate, no failed calls): {(met ? "met" : "**missed**")}");
+        return 0;
+    }
+
+    private static void Report(int round, string what, PhaseResult r) =>
+        Console.WriteLine(string.Create(Inv, $"  round {round}: {what}: {r.Ok:N0} ok, {r.Failed} failed in {r.Seconds:F2} s = {r.Ok / r.Seconds:N0} calls/s; " +
+            $"{(r.UasExit is { } exit ? $"UAS: exit {exit}, {r.UasFailed} failed; " : "")}CPU {r.CpuSeconds:F1} s (this process){r.Note}"));
+
+    private sealed record PhaseResult(long Ok, long Failed, double Seconds, int? UasExit, long UasFailed, double CpuSeconds, string Note = "");
+
+    /// <summary>sipp's built-in UAC against the UAS: the rate the two sipp processes reach on this machine.</summary>
+    private static async Task<PhaseResult> SippUacAsync(int calls, int users)
+    {
+        await using var uas = await Uas.StartAsync(calls);
+        var dir = Directory.CreateTempSubdirectory("sipbench-uac-").FullName;
+        var screen = Path.Combine(dir, "uac.screen");
+        var info = new ProcessStartInfo("timeout") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in new[] { "60", "sipp", $"127.0.0.1:{uas.Port}", "-sn", "uac", "-i", "127.0.0.1", "-p", FreeUdpPort().ToString(Inv),
+                     "-bind_local", "-nostdin", "-m", calls.ToString(Inv), "-users", users.ToString(Inv), "-recv_timeout", "10000",
+                     "-buff_size", "4194304", "-trace_screen", "-screen_file", screen })
+        {
+            info.ArgumentList.Add(arg);
+        }
+        var started = Stopwatch.StartNew();
+        using var uac = Process.Start(info)!;
+        var drain = Task.WhenAll(uac.StandardOutput.ReadToEndAsync(), uac.StandardError.ReadToEndAsync());
+        await uac.WaitForExitAsync();
+        var seconds = started.Elapsed.TotalSeconds;
+        await drain;
+        var (ok, failed) = Screen(screen);
+        var (uasExit, uasFailed) = await uas.FinishAsync();
+        return new PhaseResult(ok, failed, seconds, uasExit, uasFailed, 0, string.Create(Inv, $" (sipp's own CPU is not counted); sipp UAC exit {uac.ExitCode}"));
+    }
+
+    /// <summary>Our SIP stack alone: <paramref name="users"/> workers, each INVITE → 200 → ACK → BYE → 200, again and again.</summary>
+    private static async Task<PhaseResult> StackAsync(int calls, int users)
+    {
+        await using var uas = await Uas.StartAsync(calls);
+        await using var endpoint = SipEndpoint.Start(new SipEndpointOptions { ListenAddress = "127.0.0.1", ListenPort = 0 });
+        SipUri.TryParse($"sip:bench@127.0.0.1:{uas.Port}", out var target);
+        long issued = 0, ok = 0, failed = 0;
+        var cpu = CpuTime();
+        var started = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, users).Select(_ => Task.Run(async () =>
+        {
+            while (Interlocked.Increment(ref issued) <= calls)
+            {
+                var call = await endpoint.UserAgentClient.InviteAsync(new SipInviteRequest { Target = target! }, CancellationToken.None);
+                var success = false;
+                await foreach (var e in call.Events.ReadAllAsync())
+                {
+                    switch (e)
+                    {
+                        case SipCallAnswered:
+                            await call.ByeAsync();
+                            break;
+                        case SipCallTerminated { By: SipCallParty.Local, StatusCode: 200 }:
+                            success = true;
+                            break;
+                    }
+                }
+                Interlocked.Increment(ref success ? ref ok : ref failed);
+            }
+        })));
+        var seconds = started.Elapsed.TotalSeconds;
+        var (uasExit, uasFailed) = await uas.FinishAsync();
+        return new PhaseResult(ok, failed, seconds, uasExit, uasFailed, CpuTime() - cpu);
+    }
+
+    /// <summary>The whole server: creates through the Calls API (64 connections), each call answered then hung up by <c>&lt;Hangup/&gt;</c>.</summary>
+    private static async Task<PhaseResult> ServerAsync(int calls)
+    {
+        await using var uas = await Uas.StartAsync(calls);
+        await using var server = await SwitchboardServer.StartAsync(null, new Dictionary<string, string?>
+        {
+            ["Carriers:Trunks:0:Name"] = "sipp",
+            ["Carriers:Trunks:0:Kind"] = "sip",
+            ["Carriers:Trunks:0:Address"] = $"127.0.0.1:{uas.Port}",
+            ["Carriers:Sip:ListenAddress"] = "127.0.0.1",
+            ["Carriers:Sip:ListenPort"] = "0",
+        });
+        var result = await DriveAsync(server, calls, "+14155550100");
+        var (uasExit, uasFailed) = await uas.FinishAsync();
+        return result with { UasExit = uasExit, UasFailed = uasFailed };
+    }
+
+    /// <summary>The control: the server with its default simulated trunk, a rule that rings and answers at once.</summary>
+    private static async Task<PhaseResult> SimulatedAsync(int calls, string rulesPath)
+    {
+        await using var server = await SwitchboardServer.StartAsync(rulesPath);
+        return await DriveAsync(server, calls, "+19995550000");
+    }
+
+    private static async Task<PhaseResult> DriveAsync(SwitchboardServer server, int calls, string to)
+    {
+        using var client = Load.Client(64);
+        var form = $"To={Uri.EscapeDataString(to)}&From={Uri.EscapeDataString("+14155550199")}&Twiml={Uri.EscapeDataString("<Response><Hangup/></Response>")}";
+        var post = new PostTemplate(server.CallsUrl, form, SwitchboardServer.AccountSid, SwitchboardServer.AuthToken);
+        var cpu = CpuTime();
+        var started = Stopwatch.StartNew();
+        var created = await Load.CountAsync(client, post, HttpStatusCode.Created, 64, calls);
+        var createSeconds = started.Elapsed.TotalSeconds;
+        var deadline = Stopwatch.StartNew();
+        while (server.LiveCalls > 0 && deadline.Elapsed < TimeSpan.FromSeconds(120))
+        {
+            await Task.Delay(5);
+        }
+        var seconds = started.Elapsed.TotalSeconds;
+        var cpuUsed = CpuTime() - cpu;
+        await server.FlushAsync();
+        var statuses = await StatusesAsync(server.DatabasePath);
+        var ok = statuses.GetValueOrDefault("completed");
+        var other = string.Join(", ", statuses.Where(s => s.Key != "completed").Select(s => $"{s.Key} {s.Value}"));
+        return new PhaseResult(ok, calls - ok, seconds, null, 0, cpuUsed,
+            string.Create(Inv, $"; {created.Ok:N0} created in {createSeconds:F2} s ({created.Failed} refused){(other.Length > 0 ? "; " + other : "")}; " +
+                $"live at the end {server.LiveCalls}"));
+    }
+
+    private static async Task<Dictionary<string, long>> StatusesAsync(string databasePath)
+    {
+        var result = new Dictionary<string, long>();
+        await using var connection = new SqliteConnection($"Data Source={databasePath};Mode=ReadOnly");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT status, count(*) FROM calls GROUP BY status";
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            result[reader.GetString(0)] = reader.GetInt64(1);
+        }
+        return result;
+    }
+
+    private static double CpuTime() => Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds;
+
+    private static string Load1()
+    {
+        try
+        {
+            return File.ReadAllText("/proc/loadavg").Split(' ')[0];
+        }
+        catch (IOException)
+        {
+            return "?";
+        }
+    }
+
+    private static int FreeUdpPort()
+    {
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        return ((IPEndPoint)socket.LocalEndPoint!).Port;
+    }
+
+    private static bool IsUdpBound(int port)
+    {
+        var suffix = ":" + port.ToString("X4", Inv);
+        try
+        {
+            return File.ReadLines("/proc/net/udp").Skip(1)
+                .Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+                .Any(fields => fields.Length > 1 && fields[1].EndsWith(suffix, StringComparison.Ordinal));
+        }
+        catch (IOException)
+        {
+            return true;
+        }
+    }
+
+    /// <summary>(successful, failed) from a sipp <c>-trace_screen</c> dump: the last "Cumulative" column.</summary>
+    private static (long Ok, long Failed) Screen(string path)
+    {
+        if (!File.Exists(path))
+        {
+            return (0, 0);
+        }
+        var text = File.ReadAllText(path);
+        var ok = SuccessfulRegex().Matches(text).LastOrDefault() is { } s ? long.Parse(s.Groups[1].Value, Inv) : 0;
+        var failed = FailedRegex().Matches(text).LastOrDefault() is { } f ? long.Parse(f.Groups[1].Value, Inv) : 0;
+        return (ok, failed);
+    }
+
+    [GeneratedRegex(@"Successful call\s+\|\s+\d+\s+\|\s+(\d+)")]
+    private static partial Regex SuccessfulRegex();
+
+    [GeneratedRegex(@"Failed call\s+\|\s+\d+\s+\|\s+(\d+)")]
+    private static partial Regex FailedRegex();
+
+    /// <summary>A sipp <c>-sn uas</c> for exactly <c>calls</c> calls; it exits by itself once they are done.</summary>
+    private sealed class Uas : IAsyncDisposable
+    {
+        private readonly Process _process;
+        private readonly string _screen;
+        private readonly Task _drain;
+
+        private Uas(Process process, int port, string screen)
+        {
+            _process = process;
+            Port = port;
+            _screen = screen;
+            _drain = Task.WhenAll(process.StandardOutput.ReadToEndAsync(), process.StandardError.ReadToEndAsync());
+        }
+
+        public int Port { get; }
+
+        public static async Task<Uas> StartAsync(int calls)
+        {
+            var port = FreeUdpPort();
+            var screen = Path.Combine(Directory.CreateTempSubdirectory("sipbench-uas-").FullName, "uas.screen");
+            var info = new ProcessStartInfo("timeout") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+            foreach (var arg in new[] { "180", "sipp", "-sn", "uas", "-i", "127.0.0.1", "-p", port.ToString(Inv), "-bind_local", "-nostdin",
+                         "-m", calls.ToString(Inv), "-timeout", "170s", "-buff_size", "4194304", "-trace_screen", "-screen_file", screen,
+                         "-trace_err", "-error_file", Path.ChangeExtension(screen, ".err") })
+            {
+                info.ArgumentList.Add(arg);
+            }
+            var uas = new Uas(Process.Start(info)!, port, screen);
+            // The first INVITE must find sipp listening: wait (bounded) until the port shows in /proc/net/udp.
+            for (var i = 0; i < 100 && !IsUdpBound(port) && !uas._process.HasExited; i++)
+            {
+                await Task.Delay(50);
+            }
+            return uas;
+        }
+
+        /// <summary>Waits (bounded) for the UAS to finish its calls; its exit code and failed count.</summary>
+        public async Task<(int Exit, long Failed)> FinishAsync()
+        {
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            try
+            {
+                await _process.WaitForExitAsync(cts.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                return (-1, Screen(_screen).Failed);
+            }
+            await _drain;
+            var failed = Screen(_screen).Failed;
+            if (failed > 0)
+            {
+                Console.WriteLine($"  sipp UAS errors (unexpected messages): {Path.ChangeExtension(_screen, ".err")}");
+            }
+            return (_process.ExitCode, failed);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+                await _process.WaitForExitAsync();
+            }
+            _process.Dispose();
+        }
+    }
+}

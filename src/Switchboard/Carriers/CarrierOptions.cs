@@ -1,0 +1,76 @@
+namespace Switchboard.Carriers;
+
+/// <summary>
+/// Trunks and routes (section <c>Carriers</c>). With nothing configured, one trunk <c>simulated</c> (the
+/// simulated network) takes every call, as before trunks existed.
+/// </summary>
+public sealed class CarrierOptions
+{
+    /// <summary>The networks calls can leave through, by name.</summary>
+    public List<TrunkOptions> Trunks { get; set; } = [];
+
+    /// <summary>Number prefixes to ordered trunk lists; the longest matching prefix wins.</summary>
+    public List<RouteOptions> Routes { get; set; } = [];
+
+    /// <summary>The one SIP endpoint every <c>sip</c> trunk shares.</summary>
+    public SipCarrierOptions Sip { get; set; } = new();
+}
+
+/// <summary>One trunk: the simulated network (<c>sim</c>) or a SIP peer (<c>sip</c>).</summary>
+public sealed class TrunkOptions
+{
+    public string Name { get; set; } = "";
+
+    /// <summary><c>sim</c> or <c>sip</c>. Default <c>sim</c>.</summary>
+    public string Kind { get; set; } = TrunkKinds.Simulated;
+
+    /// <summary>For <c>sip</c>: where INVITEs go, <c>host[:port]</c> (default port 5060).</summary>
+    public string? Address { get; set; }
+
+    /// <summary>For <c>sip</c>: <c>udp</c> (default) or <c>tcp</c>.</summary>
+    public string Transport { get; set; } = "udp";
+
+    /// <summary>Digest credentials answering a 401/407 challenge; none when null.</summary>
+    public string? Username { get; set; }
+
+    public string? Password { get; set; }
+
+    /// <summary>The user part of our From URI. Default: the call's From number.</summary>
+    public string? FromUser { get; set; }
+
+    /// <summary>Calls per second this trunk accepts; calls over it wait in <c>queued</c>. 0 (default) means unlimited.</summary>
+    public double CallsPerSecond { get; set; }
+
+    /// <summary>Calls up at once on this trunk; calls over it wait in <c>queued</c>. 0 (default) means unlimited.</summary>
+    public int MaxConcurrentCalls { get; set; }
+}
+
+/// <summary>A number prefix (<c>+44</c>; empty matches everything) and the trunks to try, in order.</summary>
+public sealed class RouteOptions
+{
+    public string Prefix { get; set; } = "";
+
+    public List<string> Trunks { get; set; } = [];
+}
+
+/// <summary>Where the shared SIP endpoint listens and what it advertises.</summary>
+public sealed class SipCarrierOptions
+{
+    /// <summary>Local address of the UDP socket (and TCP listener). Default <c>0.0.0.0</c>.</summary>
+    public string ListenAddress { get; set; } = "0.0.0.0";
+
+    /// <summary>Local port; 0 (default) picks a free one.</summary>
+    public int ListenPort { get; set; }
+
+    /// <summary>The address trunks reach us at (Via, Contact, SDP). Default: the listen address, or 127.0.0.1.</summary>
+    public string? AdvertisedAddress { get; set; }
+
+    /// <summary>RFC 3261 T1; Timer B (INVITE timeout) is 64*T1. Default 500 ms.</summary>
+    public TimeSpan T1 { get; set; } = TimeSpan.FromMilliseconds(500);
+}
+
+public static class TrunkKinds
+{
+    public const string Simulated = "sim";
+    public const string Sip = "sip";
+}

@@ -1,0 +1,118 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Switchboard.Testing;
+
+/// <summary>
+/// A sipp far end on 127.0.0.1: one scenario, a free UDP port, <c>-m</c> calls, bounded by sipp's own
+/// <c>-timeout</c> and an outer <c>timeout</c>; stopped by its PID on dispose.
+/// </summary>
+public sealed class SippProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private Task<string>? _stdout;
+    private Task<string>? _stderr;
+
+    private SippProcess(Process process, int port, string messagesPath)
+    {
+        _process = process;
+        Port = port;
+        MessagesPath = messagesPath;
+    }
+
+    public int Port { get; }
+
+    /// <summary><c>127.0.0.1:port</c>, for a trunk's Address.</summary>
+    public string Address => $"127.0.0.1:{Port}";
+
+    /// <summary>Every SIP message sipp sent and received (<c>-trace_msg</c>).</summary>
+    public string MessagesPath { get; }
+
+    /// <summary>Whether sipp is on PATH.</summary>
+    public static bool IsInstalled => Environment.GetEnvironmentVariable("PATH")?
+        .Split(Path.PathSeparator).Any(dir => File.Exists(Path.Combine(dir, "sipp"))) == true;
+
+    /// <summary>Starts <c>sipp -sf scenario</c> as a UAS for <paramref name="calls"/> calls.</summary>
+    public static SippProcess StartUas(string scenarioPath, int calls = 1, IReadOnlyDictionary<string, string>? variables = null,
+        int timeoutSeconds = 60, IEnumerable<string>? extraArguments = null)
+    {
+        var port = FreeUdpPort();
+        var dir = Path.Combine(Path.GetTempPath(), $"sipp-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(dir);
+        var info = new ProcessStartInfo("timeout")
+        {
+            WorkingDirectory = dir,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in new[]
+                 {
+                     (timeoutSeconds + 10).ToString(System.Globalization.CultureInfo.InvariantCulture), "sipp",
+                     "-sf", Path.GetFullPath(scenarioPath), "-i", "127.0.0.1", "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                     "-bind_local", "-nostdin", "-m", calls.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                     "-timeout", $"{timeoutSeconds}s", "-trace_msg", "-message_file", Path.Combine(dir, "messages.log"),
+                 })
+        {
+            info.ArgumentList.Add(arg);
+        }
+        foreach (var (name, value) in variables ?? new Dictionary<string, string>())
+        {
+            info.ArgumentList.Add("-set");
+            info.ArgumentList.Add(name);
+            info.ArgumentList.Add(value);
+        }
+        foreach (var arg in extraArguments ?? [])
+        {
+            info.ArgumentList.Add(arg);
+        }
+        var process = Process.Start(info) ?? throw new InvalidOperationException("sipp did not start");
+        var sipp = new SippProcess(process, port, Path.Combine(dir, "messages.log"));
+        sipp._stdout = process.StandardOutput.ReadToEndAsync();
+        sipp._stderr = process.StandardError.ReadToEndAsync();
+        return sipp;
+    }
+
+    /// <summary>Waits for sipp to exit (after its <c>-m</c> calls) and returns its exit code; fails after <paramref name="timeout"/>.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"sipp on port {Port} did not exit within {timeout.TotalSeconds} s; messages:\n{Messages()}");
+        }
+        return _process.ExitCode;
+    }
+
+    /// <summary>sipp's SIP message log so far (for failure messages).</summary>
+    public string Messages() => File.Exists(MessagesPath) ? File.ReadAllText(MessagesPath) : "(no message log)";
+
+    /// <summary>sipp's final statistics and errors (after exit).</summary>
+    public async Task<string> OutputAsync() =>
+        (_stdout is null ? "" : await _stdout) + (_stderr is null ? "" : await _stderr);
+
+    /// <summary>A UDP port that was free a moment ago.</summary>
+    public static int FreeUdpPort()
+    {
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        return ((IPEndPoint)socket.LocalEndPoint!).Port;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            // Only the process this fixture started, by its PID (the `timeout` wrapper forwards the signal).
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+        _process.Dispose();
+        await Task.CompletedTask;
+    }
+}
