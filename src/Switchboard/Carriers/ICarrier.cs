@@ -42,6 +42,11 @@ public interface ILegEvents
     /// </summary>
     void Unreachable(int sipCode) => Rejected(sipCode);
 
+    /// <summary>The SIP Call-ID of the INVITE placing the leg (reported as <c>DialSipCallId</c> for &lt;Dial&gt;&lt;Sip&gt;).</summary>
+    void Identified(string sipCallId)
+    {
+    }
+
     /// <summary>The leg went out through this trunk (a route may fail over to another one). May be raised from <see cref="ICarrier.Place"/>.</summary>
     void Routed(string trunk)
     {

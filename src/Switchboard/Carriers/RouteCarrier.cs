@@ -140,6 +140,17 @@ public sealed class RouteCarrier(string prefix, IReadOnlyList<Trunk> trunks) : I
                 }
             }
 
+            public void Identified(string sipCallId)
+            {
+                lock (owner._lock)
+                {
+                    if (owner.IsCurrent(this))
+                    {
+                        owner.Events.Identified(sipCallId);
+                    }
+                }
+            }
+
             public void Rejected(int sipCode) => End(sipCode, unreachable: false);
 
             public void Unreachable(int sipCode) => End(sipCode, unreachable: true);

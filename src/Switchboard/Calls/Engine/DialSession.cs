@@ -15,6 +15,8 @@ internal sealed class DialSession(DialVerb verb, string? documentUrl, DateTimeOf
     public HashSet<CallSid> Ringing { get; } = [];
     /// <summary>Final statuses of children that ended without being bridged.</summary>
     public Dictionary<CallSid, Call> Ended { get; } = [];
+    /// <summary>SIP Call-IDs of the legs whose carrier reported one.</summary>
+    public Dictionary<CallSid, string> SipCallIds { get; } = [];
     /// <summary>The child that answered first (possibly still hearing its whisper).</summary>
     public CallSid? Answered { get; set; }
     /// <summary>Whether <see cref="Answered"/> is connected to the parent.</summary>

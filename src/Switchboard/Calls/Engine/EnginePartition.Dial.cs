@@ -126,6 +126,10 @@ internal sealed partial class EnginePartition
         }
         session.Ringing.Remove(sid);
         session.Ended[sid] = child.Call;
+        if (child.SipCallId is { } sipCallId)
+        {
+            session.SipCallIds[sid] = sipCallId;
+        }
         if (session.Answered == sid)
         {
             EndDial(parent, session, DialEnd.AnsweredLegEnded);
@@ -174,10 +178,15 @@ internal sealed partial class EnginePartition
             {
                 Fire(child, child.Call.Status == CallStatus.InProgress ? CallTrigger.ApiComplete : CallTrigger.ApiCancel);
                 session.Ended.TryAdd(sid, child.Call);
+                if (child.SipCallId is { } sipCallId)
+                {
+                    session.SipCallIds.TryAdd(sid, sipCallId);
+                }
             }
         }
 
         var (status, dialed) = Outcome(session, how);
+        var dialedSipCallId = dialed is not null ? session.SipCallIds.GetValueOrDefault(dialed.Sid) : null;
         var parameters = new List<KeyValuePair<string, string>>();
         parameters.Add(new("DialCallStatus", status));
         if (dialed is not null)
@@ -192,7 +201,7 @@ internal sealed partial class EnginePartition
             {
                 parameters.Add(new("DialSipResponseCode", code.ToString(CultureInfo.InvariantCulture)));
             }
-            parameters.Add(new("DialSipCallId", SipCallIdOf(dialed.Sid)));
+            parameters.Add(new("DialSipCallId", dialedSipCallId ?? SipCallIdOf(dialed.Sid)));
         }
         EngineLog.DialEnded(_s.Logger, parent.Call.Sid.Value, status, session.Bridged);
 
@@ -241,7 +250,7 @@ internal sealed partial class EnginePartition
         return ("failed", last);
     }
 
-    /// <summary>A SIP Call-ID for a leg, stable for its CallSid (what a SIP carrier sends as Call-ID).</summary>
+    /// <summary>The Call-ID reported for a leg that no carrier identified (the simulated network): stable for its CallSid.</summary>
     internal static string SipCallIdOf(CallSid sid) => sid.Value[2..] + "@switchboard";
 
     /// <summary>Requests a URL for its side effect only (an action whose call has moved on); recorded in Events.</summary>

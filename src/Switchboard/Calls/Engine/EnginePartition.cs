@@ -379,6 +379,16 @@ internal sealed partial class EnginePartition : IAsyncDisposable
         public void Unreachable(int sipCode) => partition.Post(() => partition.OnUnreachable(sid, legId, sipCode));
 
         public void Routed(string trunk) => partition.Post(() => partition.OnRouted(sid, legId, trunk));
+
+        public void Identified(string sipCallId) => partition.Post(() => partition.OnIdentified(sid, legId, sipCallId));
+    }
+
+    private void OnIdentified(CallSid sid, int legId, string sipCallId)
+    {
+        if (TryGetLeg(sid, legId, out var live))
+        {
+            live.SipCallId = sipCallId;
+        }
     }
 
     public async ValueTask DisposeAsync()

@@ -15,6 +15,9 @@ internal sealed class LiveCall(Call call)
 
     public TwimlRun Application { get; } = new();
 
+    /// <summary>The SIP Call-ID of the current leg, when its carrier speaks SIP.</summary>
+    public string? SipCallId { get; set; }
+
     /// <summary>The &lt;Dial&gt; this call is running, if any.</summary>
     public DialSession? Dial { get; set; }
 

@@ -82,6 +82,7 @@ public sealed class SipCarrier(TrunkOptions trunk, SipEndpointProvider endpoints
                 cancel = _canceled;
                 hangup = _hungUp;
             }
+            Report(() => events.Identified(call.CallId));
             if (cancel || hangup)
             {
                 await EndAsync(call);
