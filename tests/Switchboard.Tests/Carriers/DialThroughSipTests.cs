@@ -36,6 +36,8 @@ public sealed class DialThroughSipTests : CarrierTestBase
         var action = await Receiver.WaitForAsync(r => r.Path == "/action", StatusWait, "the action request");
         Assert.Equal("completed", action["DialCallStatus"]);
         Assert.Equal("true", action["DialBridged"]);
+        // The child's completed callback and the action request travel separately: wait for both.
+        await Receiver.WaitForAsync(r => r.Path == "/child" && r.Get("CallStatus") == "completed", StatusWait, "the child's completed callback");
         var child = Receiver.Received.Where(r => r.Path == "/child").ToList();
         Assert.Equal(["initiated", "ringing", "in-progress", "completed"], child.Select(c => c["CallStatus"]));
         Assert.All(child, c => Assert.Equal(parent.Sid, c["ParentCallSid"]));
