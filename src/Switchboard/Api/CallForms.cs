@@ -89,16 +89,16 @@ internal static class CallForms
         {
             AccountSid = accountSid,
             To = to,
-            From = from,
-            Instructions = new CallInstructions
+            From = RepeatedValues.Share(from),
+            Instructions = RepeatedValues.Share(new CallInstructions
             {
-                Url = string.IsNullOrEmpty(url) ? null : url,
+                Url = string.IsNullOrEmpty(url) ? null : RepeatedValues.Share(url),
                 // Twiml is ignored when Url is given (reference §3).
-                Twiml = string.IsNullOrEmpty(url) ? twiml : null,
+                Twiml = string.IsNullOrEmpty(url) ? RepeatedValues.Share(twiml) : null,
                 Method = method,
                 FallbackUrl = NullIfEmpty(Value(form, "FallbackUrl")),
                 FallbackMethod = fallbackMethod,
-                StatusCallback = NullIfEmpty(Value(form, "StatusCallback")),
+                StatusCallback = RepeatedValues.Share(NullIfEmpty(Value(form, "StatusCallback"))),
                 StatusCallbackMethod = statusCallbackMethod,
                 // Reference §9.1 / §18.17: an invalid event name gets warning 21626 and no callbacks.
                 StatusCallbackEvents = invalidEvents ? CallbackEvent.None : events,
@@ -107,7 +107,7 @@ internal static class CallForms
                 MachineDetection = NullIfEmpty(machineDetection),
                 SendDigits = NullIfEmpty(sendDigits),
                 Record = string.Equals(Value(form, "Record"), "true", StringComparison.OrdinalIgnoreCase),
-            },
+            }),
         };
         return (call, invalidEvents, null);
     }

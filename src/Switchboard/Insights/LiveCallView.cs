@@ -17,7 +17,9 @@ internal sealed class LiveCallView
 
     private readonly Lock _lock = new();
     private readonly Dictionary<CallSid, Call> _live = [];
-    private readonly (long Version, Call Call)[] _log = new (long, Call)[LogCapacity];
+    // The log names the calls that changed; a live call's latest state is read from _live, so only final
+    // states are kept here (the view must not hold every intermediate snapshot of 100,000 calls).
+    private readonly (long Version, CallSid Sid, string AccountSid, Call? Final)[] _log = new (long, CallSid, string, Call?)[LogCapacity];
     private readonly int[] _byStatus = new int[Enum.GetValues<CallStatus>().Length];
     private long _version;
 
@@ -70,7 +72,7 @@ internal sealed class LiveCallView
             _byStatus[(int)call.Status]++;
         }
         _version++;
-        _log[_version % LogCapacity] = (_version, call);
+        _log[_version % LogCapacity] = (_version, call.Sid, call.AccountSid, call.Status.IsFinal() ? call : null);
     }
 
     /// <summary>Calls in flight in each non-final status (all accounts), for metrics.</summary>
@@ -106,10 +108,18 @@ internal sealed class LiveCallView
             var latest = new Dictionary<CallSid, Call>();
             for (var v = since + 1; v <= _version; v++)
             {
-                var (_, call) = _log[v % LogCapacity];
-                if (call.AccountSid == accountSid)
+                var (_, sid, account, final) = _log[v % LogCapacity];
+                if (account != accountSid)
                 {
-                    latest[call.Sid] = call;
+                    continue;
+                }
+                if (_live.TryGetValue(sid, out var live))
+                {
+                    latest[sid] = live;
+                }
+                else if (final is not null)
+                {
+                    latest[sid] = final;
                 }
             }
             return (_version, [.. latest.Values]);

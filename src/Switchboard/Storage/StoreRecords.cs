@@ -87,6 +87,11 @@ public sealed record CallbackProgress(CallSid CallSid, int SequenceNumber, Callb
 public sealed class StoreWrite
 {
     public Call? Call { get; init; }
+    /// <summary>
+    /// True when only <see cref="Call"/>'s state changed (a transition of a stored call): the store then
+    /// rewrites the state columns and leaves the stored instructions as they are.
+    /// </summary>
+    public bool StateOnly { get; init; }
     /// <summary>Set when <see cref="Call"/> changed status: the status it left (null for a new call).</summary>
     public StatusChange? StatusChange { get; init; }
     public IReadOnlyList<OutboxEntry> Callbacks { get; init; } = [];

@@ -13,7 +13,7 @@ public sealed class TimerQueueTests
     {
         var fired = 0;
         using var timers = new TimerQueue(_clock, () => fired++);
-        var sid = CallSid.New();
+        var sid = CallSid.New(_clock.GetUtcNow());
         timers.Arm(sid, CallTimer.Dispatch, _clock.GetUtcNow());
         Assert.Equal(1, fired);
         Assert.Single(timers.TakeDue(_clock.GetUtcNow()));
@@ -27,7 +27,7 @@ public sealed class TimerQueueTests
     public void Disarm_BeforeDue_NeverReturned()
     {
         using var timers = new TimerQueue(_clock, () => { });
-        var sid = CallSid.New();
+        var sid = CallSid.New(_clock.GetUtcNow());
         timers.Arm(sid, CallTimer.Ring, _clock.GetUtcNow().AddSeconds(5));
         timers.Arm(sid, CallTimer.TimeLimit, _clock.GetUtcNow().AddSeconds(10));
         timers.Disarm(sid, CallTimer.Ring);
@@ -39,7 +39,7 @@ public sealed class TimerQueueTests
     public void Rearm_ReplacesTheEarlierDueTime()
     {
         using var timers = new TimerQueue(_clock, () => { });
-        var sid = CallSid.New();
+        var sid = CallSid.New(_clock.GetUtcNow());
         timers.Arm(sid, CallTimer.TimeLimit, _clock.GetUtcNow().AddSeconds(5));
         timers.Arm(sid, CallTimer.TimeLimit, _clock.GetUtcNow().AddSeconds(20));
         _clock.Advance(TimeSpan.FromSeconds(10));

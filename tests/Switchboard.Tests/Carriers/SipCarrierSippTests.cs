@@ -207,6 +207,8 @@ public sealed class SipCarrierSippTests : CarrierTestBase
         SippFarEnd.RequireSipp();
         var sipp = Own(SippProcess.StartUas(SippFarEnd.Scenario("uas-answer.xml"), variables: new Dictionary<string, string> { ["ring_ms"] = "300" },
             extraArguments: ["-t", "t1"]));
+        // Over TCP nothing retransmits the INVITE: wait until sipp listens (a busy machine starts it slowly).
+        await WaitUntilListeningAsync(sipp.Port);
         var settings = SippFarEnd.Trunk(0, "sipp", sipp.Address);
         settings["Carriers:Trunks:0:Transport"] = "tcp";
         await StartServerAsync(settings);
@@ -267,5 +269,22 @@ public sealed class SipCarrierSippTests : CarrierTestBase
         var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
         listener.Stop();
         return port;
+    }
+
+    /// <summary>Waits (bounded) until a TCP socket listens on 127.0.0.1:<paramref name="port"/>, read from /proc/net/tcp without connecting.</summary>
+    private static async Task WaitUntilListeningAsync(int port)
+    {
+        var hex = $":{port:X4} ";
+        for (var i = 0; i < 100; i++)
+        {
+            var lines = await File.ReadAllLinesAsync("/proc/net/tcp");
+            // Column 2 is local_address:port, column 4 the state (0A = LISTEN).
+            if (lines.Any(l => l.Contains(hex, StringComparison.Ordinal) && l.Split(' ', StringSplitOptions.RemoveEmptyEntries) is [_, var local, _, "0A", ..] && local.EndsWith(hex.TrimEnd(), StringComparison.Ordinal)))
+            {
+                return;
+            }
+            await Task.Delay(50);
+        }
+        throw new TimeoutException($"sipp did not listen on TCP port {port} within 5 s");
     }
 }

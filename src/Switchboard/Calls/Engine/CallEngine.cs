@@ -15,6 +15,7 @@ internal sealed class CallEngine : IAsyncDisposable
 {
     private readonly EnginePartition[] _partitions;
     private readonly ICallStore _store;
+    private readonly TimeProvider _time;
     private readonly ILogger<CallEngine> _logger;
 
     public CallEngine(IOptions<CallOptions> options, TimeProvider time, StoreWriter writer, CarrierRouter router,
@@ -22,6 +23,7 @@ internal sealed class CallEngine : IAsyncDisposable
         CallMetrics metrics, ICallStore store, ILogger<CallEngine> logger)
     {
         _store = store;
+        _time = time;
         _logger = logger;
         var count = options.Value.Partitions > 0 ? options.Value.Partitions : Math.Max(2, Environment.ProcessorCount);
         var services = new EngineServices(time, writer, router, fetcher, accounts, gate, simulation, metrics, logger);
@@ -39,7 +41,7 @@ internal sealed class CallEngine : IAsyncDisposable
     /// <summary>Creates a call; completes once it is durable (the API's 201 waits for this).</summary>
     public async Task<Call> CreateAsync(NewCall request)
     {
-        var sid = CallSid.New();
+        var sid = CallSid.New(_time.GetUtcNow());
         var (call, committed) = await PartitionOf(sid).CreateAsync(sid, request);
         await committed;
         return call;

@@ -64,7 +64,7 @@ internal sealed partial class EnginePartition
         CallSid sid;
         do
         {
-            sid = CallSid.New();
+            sid = CallSid.New(now);
         }
         while (_partitionOf(sid) != Index);
         return new Call

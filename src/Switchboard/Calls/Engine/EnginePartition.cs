@@ -244,7 +244,14 @@ internal sealed partial class EnginePartition : IAsyncDisposable
         live.Call = call;
         // A <Dial> child is created and dialed in one step: it is never seen queued.
         var previous = before.Status == CallStatus.Queued && call.ParentCallSid is not null ? (CallStatus?)null : before.Status;
-        Submit(new StoreWrite { Call = call, Callbacks = callbacks ?? [], StatusChange = new StatusChange(previous, trigger) });
+        Submit(new StoreWrite
+        {
+            Call = call,
+            // A child's first write creates its row; every other transition only changes state columns.
+            StateOnly = previous is not null,
+            Callbacks = callbacks ?? [],
+            StatusChange = new StatusChange(previous, trigger),
+        });
         _s.Metrics.Transitioned(before.Status, call.Status, call);
         EngineLog.Transitioned(_s.Logger, call.Sid.Value, before.Status, call.Status, trigger);
 

@@ -13,7 +13,10 @@ internal sealed class LiveCall(Call call)
     /// <summary>Identifies the current leg, so events of an older leg are recognised and ignored.</summary>
     public int LegId { get; set; }
 
-    public TwimlRun Application { get; } = new();
+    /// <summary>Where the call is in its TwiML; made when first needed (a ringing call has none yet).</summary>
+    public TwimlRun Application => _application ??= new TwimlRun();
+
+    private TwimlRun? _application;
 
     /// <summary>The SIP Call-ID of the current leg, when its carrier speaks SIP.</summary>
     public string? SipCallId { get; set; }

@@ -20,6 +20,14 @@ internal sealed partial class SqliteCallStore
             carrier = excluded.carrier, next_sequence = excluded.next_sequence, instructions = excluded.instructions
         """;
 
+    private const string UpdateCallStateSql = """
+        UPDATE calls SET status = $status, date_updated = $updated, start_time = $start, answer_time = $answer,
+            end_time = $end, sip_response_code = $sip, ring_deadline = $ring, time_limit_deadline = $limit,
+            dispatch_at = $dispatch, answered_by = $answered_by, queue_time = $queue_time, trunk_sid = $trunk,
+            carrier = $carrier, next_sequence = $next_seq
+        WHERE sid = $sid
+        """;
+
     private const string InsertCallbackSql = """
         INSERT OR IGNORE INTO callbacks (call_sid, sequence_number, account_sid, url, method, body, idempotency_token,
             state, attempts, created_at, next_attempt_at, last_error)
@@ -70,7 +78,14 @@ internal sealed partial class SqliteCallStore
         {
             if (write.Call is { } call)
             {
-                Run(connection, transaction, UpsertCallSql, p => BindCall(p, call));
+                if (write.StateOnly)
+                {
+                    Run(connection, transaction, UpdateCallStateSql, p => BindCallState(p, call));
+                }
+                else
+                {
+                    Run(connection, transaction, UpsertCallSql, p => BindCall(p, call));
+                }
                 if (write.StatusChange is { } change)
                 {
                     Run(connection, transaction, InsertStatusEventSql, p =>
@@ -192,6 +207,26 @@ internal sealed partial class SqliteCallStore
         p.AddWithValue("$carrier", Db(call.Carrier));
         p.AddWithValue("$next_seq", call.NextSequenceNumber);
         p.AddWithValue("$instructions", SerializeInstructions(call.Instructions));
+    }
+
+    private static void BindCallState(RowBinder p, Call call)
+    {
+        var s = call.State;
+        p.AddWithValue("$status", s.Status.ToWire());
+        p.AddWithValue("$updated", Micros.From(call.DateUpdated));
+        p.AddWithValue("$start", Db(Micros.From(s.StartTime)));
+        p.AddWithValue("$answer", Db(Micros.From(s.AnswerTime)));
+        p.AddWithValue("$end", Db(Micros.From(s.EndTime)));
+        p.AddWithValue("$sip", Db(s.SipResponseCode));
+        p.AddWithValue("$ring", Db(Micros.From(s.RingDeadline)));
+        p.AddWithValue("$limit", Db(Micros.From(s.TimeLimitDeadline)));
+        p.AddWithValue("$dispatch", Db(Micros.From(call.DispatchAt)));
+        p.AddWithValue("$answered_by", Db(call.AnsweredBy));
+        p.AddWithValue("$queue_time", call.QueueTime);
+        p.AddWithValue("$trunk", Db(call.TrunkSid));
+        p.AddWithValue("$carrier", Db(call.Carrier));
+        p.AddWithValue("$next_seq", call.NextSequenceNumber);
+        p.AddWithValue("$sid", call.Sid.Value);
     }
 
     private static void BindCallback(RowBinder p, OutboxEntry e)
