@@ -186,6 +186,29 @@ public sealed class DashboardBrowserTests(BrowserFixture browser) : IClassFixtur
     }
 
     [Fact]
+    public async Task Dashboard_ReplayCallbacksFromThePage_RedeliversThemWithTheirTokens()
+    {
+        var call = await _host.CreateCallAsync("+442075550101", _receiver);
+        await _receiver.WaitForStatusAsync(call.Sid, "ringing");
+        _host.Advance(1);
+        await _receiver.WaitForStatusAsync(call.Sid, "busy");
+        var first = _receiver.StatusCallbacks(call.Sid).ToList();
+        Assert.Equal(3, first.Count);
+
+        var page = await OpenDashboardAsync("#" + call.Sid);
+        await Expect(page.Locator("#callbacks tr")).ToHaveCountAsync(3);
+        await Expect(page.Locator("#action-replay")).ToBeEnabledAsync();
+        await page.ClickAsync("#action-replay");
+        await Expect(page.Locator("#action-result")).ToHaveTextAsync("replayed 3");
+
+        await _receiver.WaitForAsync(_ => _receiver.StatusCallbacks(call.Sid).Count == 6, what: "three replayed callbacks");
+        var replayed = _receiver.StatusCallbacks(call.Sid).Skip(3).ToList();
+        Assert.Equal(first.Select(c => c["SequenceNumber"]), replayed.Select(c => c["SequenceNumber"]));
+        Assert.Equal(first.Select(c => c.Headers["I-Twilio-Idempotency-Token"]), replayed.Select(c => c.Headers["I-Twilio-Idempotency-Token"]));
+        Assert.All(replayed, c => Assert.True(c.SignatureValid));
+    }
+
+    [Fact]
     public async Task Dashboard_UnderLoad_TenThousandRingingCalls_StaysSmoothAndSavesScreenshot()
     {
         const int Calls = 10000;

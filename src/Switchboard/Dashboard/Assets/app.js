@@ -229,6 +229,7 @@
     $('action-cancel').disabled = !(s.call_state === 'queued' || s.call_state === 'initiated' || s.call_state === 'ringing');
     $('action-hangup').disabled = !live;
     $('action-redirect').disabled = s.call_state !== 'in-progress';
+    $('action-replay').disabled = s.callbacks.length === 0;
   }
 
   function openCall(sid) {
@@ -254,6 +255,15 @@
   $('action-cancel').addEventListener('click', () => update({ Status: 'canceled' }));
   $('action-hangup').addEventListener('click', () => update({ Status: 'completed' }));
   $('action-redirect').addEventListener('click', () => update({ Url: $('redirect-url').value }));
+  // Redelivers every status callback of the call (signed afresh, same idempotency tokens, in order).
+  $('action-replay').addEventListener('click', async () => {
+    const response = await fetch(api + '/Calls/' + selected + '/Callbacks/Replay.json', { method: 'POST' });
+    const body = await response.json();
+    $('action-result').textContent = response.ok
+      ? 'replayed ' + body.replayed + (body.already_pending ? ', ' + body.already_pending + ' already pending' : '')
+      : body.message;
+    loadCall(selected);
+  });
 
   connect();
   // /dashboard#CA... opens that call's timeline, live or ended.
