@@ -42,9 +42,7 @@ internal sealed class CallEngine : IAsyncDisposable
     public async Task<Call> CreateAsync(NewCall request)
     {
         var sid = CallSid.New(_time.GetUtcNow());
-        var (call, committed) = await PartitionOf(sid).CreateAsync(sid, request);
-        await committed;
-        return call;
+        return await PartitionOf(sid).CreateAsync(sid, request);
     }
 
     /// <summary>Modifies a live call; null when the call is not live (ended, unknown, or another account's).</summary>

@@ -4,8 +4,29 @@ namespace Switchboard.Calls.Engine;
 
 internal sealed partial class EnginePartition
 {
-    /// <summary>Creates a queued call and returns it with the task of its commit.</summary>
-    public Task<(Call Call, Task Committed)> CreateAsync(CallSid sid, NewCall request) => InvokeAsync(() =>
+    /// <summary>
+    /// Creates a queued call; the task completes with it once it is durable. One hand-off only: the
+    /// writer's commit completes the task, with no separate reply from the partition before it.
+    /// </summary>
+    public Task<Call> CreateAsync(CallSid sid, NewCall request)
+    {
+        var created = new CreatedCall();
+        Post(() =>
+        {
+            try
+            {
+                Create(sid, request, created);
+            }
+            catch (Exception ex)
+            {
+                created.TrySetException(ex);
+                throw;
+            }
+        });
+        return created.Task;
+    }
+
+    private void Create(CallSid sid, NewCall request, CreatedCall created)
     {
         var now = Now;
         var trunk = _s.Router.Route(request.To)?.Primary;
@@ -28,18 +49,31 @@ internal sealed partial class EnginePartition
         var live = new LiveCall(call);
         _calls.Add(sid, live);
         _timers.Arm(sid, CallTimer.Dispatch, dispatchAt);
-        var committed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        created.Call = call;
         Submit(new StoreWrite
         {
             Call = call,
             StatusChange = new StatusChange(null),
             Event = request.RequestEvent is { } e ? e with { CallSid = sid } : null,
-            Committed = committed,
+            Committed = created,
         });
         _s.Metrics.Created(call);
         EngineLog.Created(_s.Logger, sid.Value, call.To, dispatchAt);
-        return (call, committed.Task);
-    });
+    }
+
+    /// <summary>The commit of a new call, carrying the call as it was created.</summary>
+    private sealed class CreatedCall() : TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)
+    {
+        public Call? Call { get; set; }
+
+        public new Task<Call> Task => field ??= Await();
+
+        private async Task<Call> Await()
+        {
+            await base.Task;
+            return Call!;
+        }
+    }
 
     /// <summary>
     /// Applies a live-call modification. Returns null when the call is not live here (ended, unknown,
