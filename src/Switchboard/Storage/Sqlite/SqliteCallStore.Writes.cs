@@ -184,32 +184,25 @@ internal sealed partial class SqliteCallStore
 
     private static void BindCall(RowBinder p, Call call)
     {
-        var s = call.State;
         p.AddWithValue("$sid", call.Sid.Value);
         p.AddWithValue("$account", call.AccountSid);
         p.AddWithValue("$parent", Db(call.ParentCallSid?.Value));
         p.AddWithValue("$to", call.To);
         p.AddWithValue("$from", call.From);
         p.AddWithValue("$direction", call.Direction);
-        p.AddWithValue("$status", s.Status.ToWire());
         p.AddWithValue("$created", Micros.From(call.DateCreated));
-        p.AddWithValue("$updated", Micros.From(call.DateUpdated));
-        p.AddWithValue("$start", Db(Micros.From(s.StartTime)));
-        p.AddWithValue("$answer", Db(Micros.From(s.AnswerTime)));
-        p.AddWithValue("$end", Db(Micros.From(s.EndTime)));
-        p.AddWithValue("$sip", Db(s.SipResponseCode));
-        p.AddWithValue("$ring", Db(Micros.From(s.RingDeadline)));
-        p.AddWithValue("$limit", Db(Micros.From(s.TimeLimitDeadline)));
-        p.AddWithValue("$dispatch", Db(Micros.From(call.DispatchAt)));
-        p.AddWithValue("$answered_by", Db(call.AnsweredBy));
-        p.AddWithValue("$queue_time", call.QueueTime);
-        p.AddWithValue("$trunk", Db(call.TrunkSid));
-        p.AddWithValue("$carrier", Db(call.Carrier));
-        p.AddWithValue("$next_seq", call.NextSequenceNumber);
+        BindStateColumns(p, call);
         p.AddWithValue("$instructions", SerializeInstructions(call.Instructions));
     }
 
     private static void BindCallState(RowBinder p, Call call)
+    {
+        BindStateColumns(p, call);
+        p.AddWithValue("$sid", call.Sid.Value);
+    }
+
+    /// <summary>The columns a transition changes, shared by the full upsert and the state-only update.</summary>
+    private static void BindStateColumns(RowBinder p, Call call)
     {
         var s = call.State;
         p.AddWithValue("$status", s.Status.ToWire());
@@ -226,7 +219,6 @@ internal sealed partial class SqliteCallStore
         p.AddWithValue("$trunk", Db(call.TrunkSid));
         p.AddWithValue("$carrier", Db(call.Carrier));
         p.AddWithValue("$next_seq", call.NextSequenceNumber);
-        p.AddWithValue("$sid", call.Sid.Value);
     }
 
     private static void BindCallback(RowBinder p, OutboxEntry e)
