@@ -57,7 +57,43 @@ internal abstract class ClientTransaction
     protected ILogger Logger { get; }
 
     /// <summary>Sends the request and starts the timers.</summary>
-    public abstract void Start();
+    /// <summary>
+    /// Sends the request and arms the transaction's timers: the retransmit timer on an unreliable
+    /// transport only, the timeout timer always (RFC 3261 17.1.1.2, 17.1.2.2). A send that fails ends
+    /// the transaction at once with a transport error (RFC 3261 8.1.3.1).
+    /// </summary>
+    public void Start()
+    {
+        bool sent;
+        lock (Sync)
+        {
+            sent = TrySend(Request);
+            if (sent)
+            {
+                if (!Transport.IsReliable)
+                {
+                    StartRetransmitTimer_NeedsLock();
+                }
+                StartTimeoutTimer_NeedsLock();
+            }
+            else
+            {
+                MarkTerminated();
+            }
+        }
+
+        if (!sent)
+        {
+            User.OnFailure(this, ClientTransactionFailure.TransportError);
+            RaiseTerminated();
+        }
+    }
+
+    /// <summary>Timer A (INVITE) or E (non-INVITE), starting at T1.</summary>
+    protected abstract void StartRetransmitTimer_NeedsLock();
+
+    /// <summary>Timer B (INVITE) or F (non-INVITE), 64*T1.</summary>
+    protected abstract void StartTimeoutTimer_NeedsLock();
 
     /// <summary>A response matched to this transaction by <see cref="ClientTransactionTable"/>.</summary>
     public abstract void OnResponse(SipResponse response);

@@ -47,36 +47,15 @@ internal sealed class InviteClientTransaction : ClientTransaction
 
     protected override void MarkTerminated() => State = InviteClientTransactionState.Terminated;
 
-    public override void Start()
+    protected override void StartRetransmitTimer_NeedsLock()
     {
-        bool sent;
-        lock (Sync)
-        {
-            sent = TrySend(Request);
-            if (sent)
-            {
-                if (!Transport.IsReliable)
-                {
-                    // RFC 3261 17.1.1.2: Timer A starts at T1 on an unreliable transport.
-                    _timerAInterval = Timers.T1;
-                    _timerA = StartTimer(OnTimerA, _timerAInterval);
-                }
-
-                // RFC 3261 17.1.1.2: Timer B = 64*T1 bounds the Calling state on any transport.
-                StartTimer(OnTimerB, Timers.TimeoutInterval);
-            }
-            else
-            {
-                State = InviteClientTransactionState.Terminated;
-            }
-        }
-
-        if (!sent)
-        {
-            User.OnFailure(this, ClientTransactionFailure.TransportError);
-            RaiseTerminated();
-        }
+        // RFC 3261 17.1.1.2: Timer A starts at T1 on an unreliable transport.
+        _timerAInterval = Timers.T1;
+        _timerA = StartTimer(OnTimerA, _timerAInterval);
     }
+
+    // RFC 3261 17.1.1.2: Timer B = 64*T1 on any transport.
+    protected override void StartTimeoutTimer_NeedsLock() => StartTimer(OnTimerB, Timers.TimeoutInterval);
 
     public override void OnResponse(SipResponse response)
     {

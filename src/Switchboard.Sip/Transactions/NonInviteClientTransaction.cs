@@ -41,36 +41,15 @@ internal sealed class NonInviteClientTransaction : ClientTransaction
 
     protected override void MarkTerminated() => State = NonInviteClientTransactionState.Terminated;
 
-    public override void Start()
+    protected override void StartRetransmitTimer_NeedsLock()
     {
-        bool sent;
-        lock (Sync)
-        {
-            sent = TrySend(Request);
-            if (sent)
-            {
-                if (!Transport.IsReliable)
-                {
-                    // RFC 3261 17.1.2.2: Timer E starts at T1 on an unreliable transport.
-                    _timerEInterval = Timers.T1;
-                    _timerE = StartTimer(OnTimerE, _timerEInterval);
-                }
-
-                // RFC 3261 17.1.2.2: Timer F = 64*T1 on any transport.
-                StartTimer(OnTimerF, Timers.TimeoutInterval);
-            }
-            else
-            {
-                State = NonInviteClientTransactionState.Terminated;
-            }
-        }
-
-        if (!sent)
-        {
-            User.OnFailure(this, ClientTransactionFailure.TransportError);
-            RaiseTerminated();
-        }
+        // RFC 3261 17.1.2.2: Timer E starts at T1 on an unreliable transport.
+        _timerEInterval = Timers.T1;
+        _timerE = StartTimer(OnTimerE, _timerEInterval);
     }
+
+    // RFC 3261 17.1.2.2: Timer F = 64*T1 on any transport.
+    protected override void StartTimeoutTimer_NeedsLock() => StartTimer(OnTimerF, Timers.TimeoutInterval);
 
     public override void OnResponse(SipResponse response)
     {
