@@ -36,14 +36,7 @@ public sealed class SipCarrierSippTests : CarrierTestBase
         SippFarEnd.RequireSipp();
         var first = Own(SippProcess.StartUas(SippFarEnd.Scenario("uas-unavailable.xml")));
         var second = Own(SippProcess.StartUas(SippFarEnd.Scenario("uas-answer.xml"), variables: new Dictionary<string, string> { ["ring_ms"] = "300" }));
-        var settings = SippFarEnd.Trunk(0, "primary", first.Address);
-        foreach (var (key, value) in SippFarEnd.Trunk(1, "backup", second.Address))
-        {
-            settings[key] = value;
-        }
-        settings["Carriers:Routes:0:Prefix"] = "+1";
-        settings["Carriers:Routes:0:Trunks:0"] = "primary";
-        settings["Carriers:Routes:0:Trunks:1"] = "backup";
+        var settings = SippFarEnd.FailoverRoute("+1", "primary", first.Address, "backup", second.Address);
         await StartServerAsync(settings);
 
         var call = await Host.CreateCallAsync(To, Receiver, twiml: "<Response><Pause length=\"1\"/></Response>");
@@ -60,16 +53,9 @@ public sealed class SipCarrierSippTests : CarrierTestBase
         SippFarEnd.RequireSipp();
         var silent = Own(SippProcess.StartUas(SippFarEnd.Scenario("uas-no-response.xml"), variables: new Dictionary<string, string> { ["quiet_ms"] = "8000" }));
         var second = Own(SippProcess.StartUas(SippFarEnd.Scenario("uas-answer.xml"), variables: new Dictionary<string, string> { ["ring_ms"] = "300" }));
-        var settings = SippFarEnd.Trunk(0, "silent", silent.Address);
-        foreach (var (key, value) in SippFarEnd.Trunk(1, "backup", second.Address))
-        {
-            settings[key] = value;
-        }
+        var settings = SippFarEnd.FailoverRoute("", "silent", silent.Address, "backup", second.Address);
         // T1 = 50 ms: Timer B (64*T1) fires after 3.2 s.
         settings["Carriers:Sip:T1"] = "00:00:00.050";
-        settings["Carriers:Routes:0:Prefix"] = "";
-        settings["Carriers:Routes:0:Trunks:0"] = "silent";
-        settings["Carriers:Routes:0:Trunks:1"] = "backup";
         await StartServerAsync(settings);
 
         var call = await Host.CreateCallAsync(To, Receiver, twiml: "<Response><Pause length=\"1\"/></Response>");
@@ -227,15 +213,8 @@ public sealed class SipCarrierSippTests : CarrierTestBase
         var second = Own(SippProcess.StartUas(SippFarEnd.Scenario("uas-answer.xml"), variables: new Dictionary<string, string> { ["ring_ms"] = "300" }));
         // Nothing listens on this TCP port: the connection is refused before any response.
         var closedPort = FreeTcpPort();
-        var settings = SippFarEnd.Trunk(0, "down", $"127.0.0.1:{closedPort}");
+        var settings = SippFarEnd.FailoverRoute("", "down", $"127.0.0.1:{closedPort}", "backup", second.Address);
         settings["Carriers:Trunks:0:Transport"] = "tcp";
-        foreach (var (key, value) in SippFarEnd.Trunk(1, "backup", second.Address))
-        {
-            settings[key] = value;
-        }
-        settings["Carriers:Routes:0:Prefix"] = "";
-        settings["Carriers:Routes:0:Trunks:0"] = "down";
-        settings["Carriers:Routes:0:Trunks:1"] = "backup";
         await StartServerAsync(settings);
 
         var call = await Host.CreateCallAsync(To, Receiver, twiml: "<Response><Pause length=\"1\"/></Response>");

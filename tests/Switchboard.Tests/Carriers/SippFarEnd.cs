@@ -40,6 +40,20 @@ internal static class SippFarEnd
         return settings;
     }
 
+    /// <summary>Two SIP trunks and one route over <paramref name="prefix"/> that tries them in order (failover).</summary>
+    public static Dictionary<string, string?> FailoverRoute(string prefix, string firstName, string firstAddress, string secondName, string secondAddress)
+    {
+        var settings = Trunk(0, firstName, firstAddress);
+        foreach (var (key, value) in Trunk(1, secondName, secondAddress))
+        {
+            settings[key] = value;
+        }
+        settings["Carriers:Routes:0:Prefix"] = prefix;
+        settings["Carriers:Routes:0:Trunks:0"] = firstName;
+        settings["Carriers:Routes:0:Trunks:1"] = secondName;
+        return settings;
+    }
+
     /// <summary>Asserts sipp ran its scenario to the end (exit 0), showing its message log when not.</summary>
     public static async Task AssertPassedAsync(SippProcess sipp)
     {
