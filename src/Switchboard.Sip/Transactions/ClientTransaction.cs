@@ -84,8 +84,7 @@ internal abstract class ClientTransaction
 
         if (!sent)
         {
-            User.OnFailure(this, ClientTransactionFailure.TransportError);
-            RaiseTerminated();
+            ReportTransportError();
         }
     }
 
@@ -130,6 +129,12 @@ internal abstract class ClientTransaction
             MarkTerminated();
         }
 
+        ReportTransportError();
+    }
+
+    /// <summary>Tells the TU the transaction ended on a transport error; called after <see cref="Sync"/> is released.</summary>
+    protected void ReportTransportError()
+    {
         User.OnFailure(this, ClientTransactionFailure.TransportError);
         RaiseTerminated();
     }

@@ -169,8 +169,7 @@ internal sealed class InviteClientTransaction : ClientTransaction
 
         if (failed)
         {
-            User.OnFailure(this, ClientTransactionFailure.TransportError);
-            RaiseTerminated();
+            ReportTransportError();
         }
     }
 

@@ -123,8 +123,7 @@ internal sealed class NonInviteClientTransaction : ClientTransaction
 
         if (failed)
         {
-            User.OnFailure(this, ClientTransactionFailure.TransportError);
-            RaiseTerminated();
+            ReportTransportError();
         }
     }
 
