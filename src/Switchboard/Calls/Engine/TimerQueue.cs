@@ -9,8 +9,9 @@ internal sealed class TimerQueue : IDisposable
 {
     private readonly TimeProvider _time;
     private readonly ITimer _timer;
-    private readonly PriorityQueue<(CallSid Sid, CallTimer Kind, long Version), DateTimeOffset> _heap = new();
-    private readonly Dictionary<(CallSid, CallTimer), (long Version, DateTimeOffset Due)> _armed = [];
+    // Due times as UTC ticks: an entry per armed timer of every live call, 8 bytes each instead of 16.
+    private readonly PriorityQueue<(CallSid Sid, CallTimer Kind, long Version), long> _heap = new();
+    private readonly Dictionary<(CallSid, CallTimer), (long Version, long Due)> _armed = [];
     private long _version;
     private DateTimeOffset? _scheduledFor;
 
@@ -25,8 +26,8 @@ internal sealed class TimerQueue : IDisposable
     public void Arm(CallSid sid, CallTimer kind, DateTimeOffset due)
     {
         var version = ++_version;
-        _armed[(sid, kind)] = (version, due);
-        _heap.Enqueue((sid, kind, version), due);
+        _armed[(sid, kind)] = (version, due.UtcTicks);
+        _heap.Enqueue((sid, kind, version), due.UtcTicks);
         if (_heap.Count > 2 * _armed.Count + 1024)
         {
             Compact();
@@ -48,7 +49,7 @@ internal sealed class TimerQueue : IDisposable
     public List<(CallSid Sid, CallTimer Kind)> TakeDue(DateTimeOffset now)
     {
         var due = new List<(CallSid, CallTimer)>();
-        while (_heap.TryPeek(out var entry, out var at) && at <= now)
+        while (_heap.TryPeek(out var entry, out var at) && at <= now.UtcTicks)
         {
             _heap.Dequeue();
             if (_armed.TryGetValue((entry.Sid, entry.Kind), out var armed) && armed.Version == entry.Version)
@@ -68,10 +69,11 @@ internal sealed class TimerQueue : IDisposable
         {
             if (_armed.TryGetValue((entry.Sid, entry.Kind), out var armed) && armed.Version == entry.Version)
             {
-                if (_scheduledFor != at)
+                var due = UtcTicks.DecodeRequired(at);
+                if (_scheduledFor != due)
                 {
-                    _scheduledFor = at;
-                    var delay = at - _time.GetUtcNow();
+                    _scheduledFor = due;
+                    var delay = due - _time.GetUtcNow();
                     _timer.Change(delay > TimeSpan.Zero ? delay : TimeSpan.Zero, Timeout.InfiniteTimeSpan);
                 }
                 return;
