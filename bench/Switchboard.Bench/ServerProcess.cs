@@ -156,6 +156,30 @@ internal sealed class ServerProcess : IAsyncDisposable
             long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
     }
 
+    /// <summary>The server's I/O counters from /proc/PID/io: read and write system calls, and bytes read from storage (not the page cache).</summary>
+    public (long ReadCalls, long WriteCalls, long StorageBytesRead) ReadIo()
+    {
+        long reads = 0, writes = 0, storage = 0;
+        foreach (var line in File.ReadLines($"/proc/{Pid}/io"))
+        {
+            var parts = line.Split(':', StringSplitOptions.TrimEntries);
+            var value = long.Parse(parts[1], CultureInfo.InvariantCulture);
+            switch (parts[0])
+            {
+                case "syscr":
+                    reads = value;
+                    break;
+                case "syscw":
+                    writes = value;
+                    break;
+                case "read_bytes":
+                    storage = value;
+                    break;
+            }
+        }
+        return (reads, writes, storage);
+    }
+
     /// <summary>CPU time the server process used so far.</summary>
     public TimeSpan CpuTime()
     {
