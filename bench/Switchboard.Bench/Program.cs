@@ -77,6 +77,7 @@ await using (var server = await ServerProcess.StartAsync(serverDll, serverEnv))
     var liveAfter = await server.LiveCallsAsync();
     await sampling.CancelAsync();
     var (rssAfter, hwm) = server.ReadResident();
+    var partsAfter = server.ReadResidentParts();
     var ioAfter = server.ReadIo();
     var peak = Math.Max(hwm, await sampledPeak);
     var memoryCpu = cpu.Stop();
@@ -91,6 +92,8 @@ await using (var server = await ServerProcess.StartAsync(serverDll, serverEnv))
         $"{(memory.Added == plan.LiveCalls ? "" : $" (NOT all {plan.LiveCalls:N0} live)")}; " +
         $"RSS {Mb(rssAfter)} MB, peak {Mb(peak)} MB (VmHWM and VmRSS sampled every 50 ms); after a full collection: heap {Mb(heapAfter.Live)} MB live ({Mb(heapAfter.Size)} MB with free space, " +
         $"GC committed {Mb(heapAfter.Committed)} MB), RSS {Mb(rssCollected)} MB, peak {Mb(peakCollected)} MB; {memoryCpu}");
+    Step($"  resident with the calls: anonymous {Mb(partsAfter.Anon)} MB (GC heap, native, stacks), file-backed {Mb(partsAfter.File)} MB " +
+        $"(mapped assemblies and libraries), shared {Mb(partsAfter.Shmem)} MB (double-mapped JIT code and stubs)");
     Step($"  per added call: heap {memory.HeapPerCall:N0} B, RSS {memory.RssPerCall:N0} B; server system calls per added call " +
         $"(sockets and SQLite): {(double)(ioAfter.ReadCalls - ioBefore.ReadCalls) / memory.Added:F1} reads, {(double)(ioAfter.WriteCalls - ioBefore.WriteCalls) / memory.Added:F1} writes");
 }

@@ -156,6 +156,34 @@ internal sealed class ServerProcess : IAsyncDisposable
             long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
     }
 
+    /// <summary>Where the resident memory is: anonymous (GC heap, native allocations, stacks), file-backed (mapped assemblies and libraries) and shared (the runtime's double-mapped code).</summary>
+    public (long Anon, long File, long Shmem) ReadResidentParts()
+    {
+        long anon = 0, file = 0, shmem = 0;
+        foreach (var line in File.ReadLines($"/proc/{Pid}/status"))
+        {
+            var parts = line.Split(':', StringSplitOptions.TrimEntries);
+            if (parts.Length != 2 || !parts[1].EndsWith(" kB", StringComparison.Ordinal))
+            {
+                continue;
+            }
+            var bytes = long.Parse(parts[1][..^3], CultureInfo.InvariantCulture) * 1024;
+            switch (parts[0])
+            {
+                case "RssAnon":
+                    anon = bytes;
+                    break;
+                case "RssFile":
+                    file = bytes;
+                    break;
+                case "RssShmem":
+                    shmem = bytes;
+                    break;
+            }
+        }
+        return (anon, file, shmem);
+    }
+
     /// <summary>The server's I/O counters from /proc/PID/io: read and write system calls, and bytes read from storage (not the page cache).</summary>
     public (long ReadCalls, long WriteCalls, long StorageBytesRead) ReadIo()
     {
