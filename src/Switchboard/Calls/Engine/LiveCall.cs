@@ -44,10 +44,10 @@ internal sealed class LiveCall(Call call)
 
     private sealed class Extras
     {
-        public TwimlRun? Application;
-        public string? SipCallId;
-        public DialSession? Dial;
-        public DialNoun? Noun;
+        public TwimlRun? Application { get; set; }
+        public string? SipCallId { get; set; }
+        public DialSession? Dial { get; set; }
+        public DialNoun? Noun { get; set; }
     }
 }
 
