@@ -10,14 +10,22 @@ namespace Switchboard.Bench;
 internal sealed class CpuMeter
 {
     private readonly (long Busy, long Total) _machine = ReadMachine();
-    private readonly TimeSpan _own = OwnCpu();
+    private readonly Func<TimeSpan> _ownCpu;
+    private readonly TimeSpan _own;
     private readonly long _started = Stopwatch.GetTimestamp();
+
+    /// <summary>Measures from now; <paramref name="alsoOurs"/> adds the CPU time of a process this benchmark started (the server).</summary>
+    public CpuMeter(Func<TimeSpan>? alsoOurs = null)
+    {
+        _ownCpu = alsoOurs is null ? OwnCpu : () => OwnCpu() + alsoOurs();
+        _own = _ownCpu();
+    }
 
     /// <summary>Shares of the machine's total capacity (all cores) used by everything, and by this process.</summary>
     public CpuShare Stop()
     {
         var (busy, total) = ReadMachine();
-        var own = (OwnCpu() - _own).TotalSeconds;
+        var own = (_ownCpu() - _own).TotalSeconds;
         var capacity = Stopwatch.GetElapsedTime(_started).TotalSeconds * Environment.ProcessorCount;
         var machine = total > _machine.Total ? (double)(busy - _machine.Busy) / (total - _machine.Total) : double.NaN;
         var ownShare = own / capacity;
@@ -51,5 +59,5 @@ internal sealed class CpuMeter
 internal readonly record struct CpuShare(double Machine, double Own, double Others)
 {
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-        $"CPU: machine {Machine:P0}, this process {Own:P0}, other processes {Others:P0}");
+        $"CPU: machine {Machine:P0}, this benchmark {Own:P0}, other processes {Others:P0}");
 }

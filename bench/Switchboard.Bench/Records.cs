@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using System.Runtime;
-
 namespace Switchboard.Bench;
 
 /// <summary>How long and how much each phase runs.</summary>
@@ -19,23 +16,13 @@ internal sealed record Plan(TimeSpan Warmup, TimeSpan Round, int Rounds, TimeSpa
         LiveCalls: 20_000, CallbackCalls: 2_000, Connections: 64);
 }
 
-/// <summary>Managed heap (after a full compacting collection), GC committed bytes and the process RSS.</summary>
-internal sealed record Snapshot(long Heap, long Committed, long Rss)
+/// <summary>Phase (d): the server process's resident sizes (bytes) and managed heap before and after the live calls were added.</summary>
+internal sealed record MemoryResult(int Added, int Live, long StartRss, long RssBefore, HeapReading HeapBefore, long RssAfter, long Peak,
+    HeapReading HeapAfter, long RssCollected, LoadResult Load, CpuShare Cpu)
 {
-    public static Snapshot Take()
-    {
-        GCSettings.LargeObjectHeapCompactionMode = GCLargeObjectHeapCompactionMode.CompactOnce;
-        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
-        GC.WaitForPendingFinalizers();
-        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
-        var heap = GC.GetTotalMemory(forceFullCollection: true);
-        using var process = Process.GetCurrentProcess();
-        process.Refresh();
-        return new Snapshot(heap, GC.GetGCMemoryInfo().TotalCommittedBytes, process.WorkingSet64);
-    }
+    public double HeapPerCall => (double)(HeapAfter.Live - HeapBefore.Live) / Added;
+    public double RssPerCall => (double)(RssAfter - RssBefore) / Added;
 }
-
-internal sealed record MemoryResult(int Added, int Live, Snapshot Before, Snapshot After, LoadResult Load);
 
 internal sealed record DrainResult(long Expected, long Received, double Seconds);
 

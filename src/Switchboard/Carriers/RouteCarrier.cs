@@ -27,9 +27,118 @@ public sealed class RouteCarrier(string prefix, IReadOnlyList<Trunk> trunks) : I
 
     public ICarrierLeg Place(LegRequest request, ILegEvents events)
     {
+        if (Trunks.Count == 1)
+        {
+            // Nothing to fail over to: one small object per leg instead of the failover state (it is held for
+            // as long as the call rings or talks, so it counts in the memory of every live call).
+            var direct = new SingleTrunkLeg(Primary, events);
+            direct.Start(request);
+            return direct;
+        }
         var leg = new FailoverLeg(this, request, events);
         leg.Start();
         return leg;
+    }
+
+    /// <summary>
+    /// A leg on a route of one trunk: the trunk's events pass straight through, and the trunk's slot is released
+    /// once when the leg ends. Events that come after the leg ended are dropped, as <see cref="FailoverLeg"/> does.
+    /// </summary>
+    private sealed class SingleTrunkLeg(Trunk trunk, ILegEvents events) : ICarrierLeg, ILegEvents
+    {
+        private ICarrierLeg? _leg;
+        private int _released;
+        private volatile bool _ended;
+
+        public void Start(LegRequest request)
+        {
+            if (!trunk.Limiter.TryTake(request.CallSid))
+            {
+                _released = 1;
+                _ended = true;
+                // The trunk is full: as a congested network would answer. Never call back from Place.
+                ThreadPool.QueueUserWorkItem(_ => events.Rejected(503));
+                return;
+            }
+            events.Routed(trunk.Name);
+            _leg = trunk.Carrier.Place(request, this);
+        }
+
+        private void Release()
+        {
+            if (Interlocked.Exchange(ref _released, 1) == 0)
+            {
+                trunk.Limiter.Release();
+            }
+        }
+
+        public void Cancel()
+        {
+            _ended = true;
+            _leg?.Cancel();
+            Release();
+        }
+
+        public void Hangup()
+        {
+            _ended = true;
+            _leg?.Hangup();
+            Release();
+        }
+
+        public void Ringing(int sipCode)
+        {
+            if (!_ended)
+            {
+                events.Ringing(sipCode);
+            }
+        }
+
+        public void Answered(string answeredBy)
+        {
+            if (!_ended)
+            {
+                events.Answered(answeredBy);
+            }
+        }
+
+        public void Identified(string sipCallId)
+        {
+            if (!_ended)
+            {
+                events.Identified(sipCallId);
+            }
+        }
+
+        public void Rejected(int sipCode)
+        {
+            Release();
+            if (!_ended)
+            {
+                _ended = true;
+                events.Rejected(sipCode);
+            }
+        }
+
+        public void Unreachable(int sipCode)
+        {
+            Release();
+            if (!_ended)
+            {
+                _ended = true;
+                events.Unreachable(sipCode);
+            }
+        }
+
+        public void RemoteHangup()
+        {
+            Release();
+            if (!_ended)
+            {
+                _ended = true;
+                events.RemoteHangup();
+            }
+        }
     }
 
     private sealed class FailoverLeg(RouteCarrier route, LegRequest request, ILegEvents events) : ICarrierLeg

@@ -4,8 +4,14 @@ using Switchboard.TwiML;
 namespace Switchboard.Calls.Engine;
 
 /// <summary>A call that has not ended, as its partition holds it. Touched only by that partition.</summary>
+/// <remarks>
+/// What only some calls need (TwiML run, SIP Call-ID, &lt;Dial&gt;) lives in a second object made on first use,
+/// so that each of many ringing calls costs three fields here.
+/// </remarks>
 internal sealed class LiveCall(Call call)
 {
+    private Extras? _extras;
+
     public Call Call { get; set; } = call;
 
     public ICarrierLeg? Leg { get; set; }
@@ -14,18 +20,35 @@ internal sealed class LiveCall(Call call)
     public int LegId { get; set; }
 
     /// <summary>Where the call is in its TwiML; made when first needed (a ringing call has none yet).</summary>
-    public TwimlRun Application => _application ??= new TwimlRun();
-
-    private TwimlRun? _application;
+    public TwimlRun Application => More.Application ??= new TwimlRun();
 
     /// <summary>The SIP Call-ID of the current leg, when its carrier speaks SIP.</summary>
-    public string? SipCallId { get; set; }
+    public string? SipCallId { get => _extras?.SipCallId; set => SetOrSkip(value, static (e, v) => e.SipCallId = v); }
 
     /// <summary>The &lt;Dial&gt; this call is running, if any.</summary>
-    public DialSession? Dial { get; set; }
+    public DialSession? Dial { get => _extras?.Dial; set => SetOrSkip(value, static (e, v) => e.Dial = v); }
 
     /// <summary>For a &lt;Dial&gt; child: the noun it was dialed for.</summary>
-    public DialNoun? Noun { get; init; }
+    public DialNoun? Noun { get => _extras?.Noun; init => SetOrSkip(value, static (e, v) => e.Noun = v); }
+
+    private Extras More => _extras ??= new Extras();
+
+    /// <summary>Setting null on a call without extras makes none.</summary>
+    private void SetOrSkip<T>(T? value, Action<Extras, T?> set) where T : class
+    {
+        if (value is not null || _extras is not null)
+        {
+            set(More, value);
+        }
+    }
+
+    private sealed class Extras
+    {
+        public TwimlRun? Application { get; set; }
+        public string? SipCallId { get; set; }
+        public DialSession? Dial { get; set; }
+        public DialNoun? Noun { get; set; }
+    }
 }
 
 /// <summary>Where a call is in its TwiML: the document, the next verb, and a generation that outdates fetches.</summary>

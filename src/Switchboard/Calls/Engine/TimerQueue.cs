@@ -9,8 +9,10 @@ internal sealed class TimerQueue : IDisposable
 {
     private readonly TimeProvider _time;
     private readonly ITimer _timer;
-    private readonly PriorityQueue<(CallSid Sid, CallTimer Kind, long Version), DateTimeOffset> _heap = new();
-    private readonly Dictionary<(CallSid, CallTimer), (long Version, DateTimeOffset Due)> _armed = [];
+    // One entry in each per armed timer of every live call: the heap keeps due times as UTC ticks (8 bytes instead
+    // of 16), and the armed set only the version (the due time is in the heap).
+    private readonly PriorityQueue<(CallSid Sid, CallTimer Kind, long Version), long> _heap = new();
+    private readonly Dictionary<(CallSid, CallTimer), long> _armed = [];
     private long _version;
     private DateTimeOffset? _scheduledFor;
 
@@ -25,8 +27,8 @@ internal sealed class TimerQueue : IDisposable
     public void Arm(CallSid sid, CallTimer kind, DateTimeOffset due)
     {
         var version = ++_version;
-        _armed[(sid, kind)] = (version, due);
-        _heap.Enqueue((sid, kind, version), due);
+        _armed[(sid, kind)] = version;
+        _heap.Enqueue((sid, kind, version), due.UtcTicks);
         if (_heap.Count > 2 * _armed.Count + 1024)
         {
             Compact();
@@ -48,10 +50,10 @@ internal sealed class TimerQueue : IDisposable
     public List<(CallSid Sid, CallTimer Kind)> TakeDue(DateTimeOffset now)
     {
         var due = new List<(CallSid, CallTimer)>();
-        while (_heap.TryPeek(out var entry, out var at) && at <= now)
+        while (_heap.TryPeek(out var entry, out var at) && at <= now.UtcTicks)
         {
             _heap.Dequeue();
-            if (_armed.TryGetValue((entry.Sid, entry.Kind), out var armed) && armed.Version == entry.Version)
+            if (IsArmed(entry))
             {
                 _armed.Remove((entry.Sid, entry.Kind));
                 due.Add((entry.Sid, entry.Kind));
@@ -66,12 +68,13 @@ internal sealed class TimerQueue : IDisposable
     {
         while (_heap.TryPeek(out var entry, out var at))
         {
-            if (_armed.TryGetValue((entry.Sid, entry.Kind), out var armed) && armed.Version == entry.Version)
+            if (IsArmed(entry))
             {
-                if (_scheduledFor != at)
+                var due = UtcTicks.DecodeRequired(at);
+                if (_scheduledFor != due)
                 {
-                    _scheduledFor = at;
-                    var delay = at - _time.GetUtcNow();
+                    _scheduledFor = due;
+                    var delay = due - _time.GetUtcNow();
                     _timer.Change(delay > TimeSpan.Zero ? delay : TimeSpan.Zero, Timeout.InfiniteTimeSpan);
                 }
                 return;
@@ -82,13 +85,15 @@ internal sealed class TimerQueue : IDisposable
         _timer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
 
+    private bool IsArmed((CallSid Sid, CallTimer Kind, long Version) entry) =>
+        _armed.TryGetValue((entry.Sid, entry.Kind), out var version) && version == entry.Version;
+
+    /// <summary>Drops the entries of disarmed or re-armed timers.</summary>
     private void Compact()
     {
+        var live = _heap.UnorderedItems.Where(item => IsArmed(item.Element)).ToList();
         _heap.Clear();
-        foreach (var ((sid, kind), (version, due)) in _armed)
-        {
-            _heap.Enqueue((sid, kind, version), due);
-        }
+        _heap.EnqueueRange(live);
         _scheduledFor = null;
     }
 

@@ -27,7 +27,7 @@ public sealed class SimulatedCarrier : ICarrier, IDisposable
 
     public ICarrierLeg Place(LegRequest request, ILegEvents events)
     {
-        var leg = new Leg(this, _rules.For(request.To), events);
+        var leg = new Leg(_rules.For(request.To), events);
         // Even a zero delay is delivered from the timer, never inside Place: the engine must not be called
         // back from its own effect.
         Schedule(leg, 0, TimeSpan.Zero);
@@ -74,14 +74,17 @@ public sealed class SimulatedCarrier : ICarrier, IDisposable
         }
         foreach (var (leg, step) in ready)
         {
-            leg.Step(step);
+            leg.Step(this, step);
         }
     }
 
     public void Dispose() => _timer.Dispose();
 
-    /// <summary>One simulated leg: ring, then answer, reject or keep ringing; an answered leg may hang up.</summary>
-    private sealed class Leg(SimulatedCarrier network, SimulatedRule rule, ILegEvents events) : ICarrierLeg
+    /// <summary>
+    /// One simulated leg: ring, then answer, reject or keep ringing; an answered leg may hang up. The network
+    /// is passed to each step rather than kept: one field less in every ringing leg.
+    /// </summary>
+    private sealed class Leg(SimulatedRule rule, ILegEvents events) : ICarrierLeg
     {
         private const int Start = 0;
         private const int Outcome = 1;
@@ -91,7 +94,7 @@ public sealed class SimulatedCarrier : ICarrier, IDisposable
         // events of a leg it has let go (EnginePartition.TryGetLeg).
         private volatile bool _ended;
 
-        public void Step(int step)
+        public void Step(SimulatedCarrier network, int step)
         {
             if (_ended)
             {
