@@ -1,0 +1,248 @@
+using Switchboard.Sip.Messages;
+using Switchboard.Sip.Transactions;
+using Switchboard.Sip.UserAgents;
+
+namespace Switchboard.Sip.Tests.UserAgents;
+
+/// <summary>
+/// Incoming calls over UDP loopback: our user agent client against our INVITE server transaction and UAS
+/// core, and a hand-written caller where exact datagrams and retransmissions matter (fake clock).
+/// </summary>
+public sealed class UserAgentServerTests
+{
+    private const string AnswerSdp = "v=0\r\no=- 9 9 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 9000 RTP/AVP 0\r\n";
+
+    [Fact]
+    public async Task IncomingCall_EarlyMediaAnswerAndCallerBye_ReachBothSides()
+    {
+        await using var fixture = new IncomingCallFixture();
+        var outgoing = await fixture.InviteAsync();
+        var incoming = await fixture.NextIncomingAsync();
+        Assert.Equal("+15550001234", incoming.RequestUser);
+        Assert.Equal("+15557654321", incoming.FromUser);
+        Assert.Equal(outgoing.CallId, incoming.CallId);
+        Assert.Contains("m=audio", incoming.Sdp, StringComparison.Ordinal);
+
+        Assert.True(await incoming.SendProvisionalAsync(183, "Session Progress", AnswerSdp, TestContext.Current.CancellationToken));
+        Assert.Equal(183, (await outgoing.NextAsync<SipCallRinging>()).StatusCode);
+        Assert.Equal(AnswerSdp, (await outgoing.NextAsync<SipCallEarlyMedia>()).Sdp);
+
+        Assert.True(await incoming.AnswerAsync(AnswerSdp, TestContext.Current.CancellationToken));
+        Assert.Equal(AnswerSdp, (await outgoing.NextAsync<SipCallAnswered>()).Sdp);
+        await incoming.NextAsync<IncomingSipCallAcknowledged>();
+        Assert.Equal(IncomingSipCallState.Confirmed, incoming.State);
+        Assert.False(await incoming.RejectAsync(486, "Busy Here", TestContext.Current.CancellationToken));
+
+        Assert.True(await outgoing.ByeAsync(TestContext.Current.CancellationToken));
+        var theirs = await incoming.NextAsync<SipCallTerminated>();
+        Assert.Equal(SipCallParty.Remote, theirs.By);
+        var ours = await outgoing.NextAsync<SipCallTerminated>();
+        Assert.Equal((SipCallParty.Local, 200), (ours.By, ours.StatusCode));
+        Assert.Equal(IncomingSipCallState.Ended, incoming.State);
+        Assert.Equal(0, fixture.Callee.IncomingCallCount);
+    }
+
+    [Fact]
+    public async Task IncomingCall_CalleeHangsUp_ByeInTheDialogEndsBothSides()
+    {
+        await using var fixture = new IncomingCallFixture();
+        var outgoing = await fixture.InviteAsync();
+        var incoming = await fixture.NextIncomingAsync();
+        Assert.True(await incoming.AnswerAsync(null, TestContext.Current.CancellationToken));
+        // Without an SDP of its own the endpoint answers with its default one.
+        Assert.Contains("m=audio 10000", (await outgoing.NextAsync<SipCallAnswered>()).Sdp, StringComparison.Ordinal);
+        await incoming.NextAsync<IncomingSipCallAcknowledged>();
+
+        Assert.True(await incoming.ByeAsync(TestContext.Current.CancellationToken));
+        Assert.Equal(SipCallParty.Remote, (await outgoing.NextAsync<SipCallTerminated>()).By);
+        var ours = await incoming.NextAsync<SipCallTerminated>();
+        Assert.Equal((SipCallParty.Local, 200), (ours.By, ours.StatusCode));
+    }
+
+    [Fact]
+    public async Task IncomingCall_CallerCancels_CancelGets200AndInvite487()
+    {
+        await using var fixture = new IncomingCallFixture();
+        var outgoing = await fixture.InviteAsync();
+        var incoming = await fixture.NextIncomingAsync();
+        Assert.True(await incoming.SendProvisionalAsync(180, "Ringing", null, TestContext.Current.CancellationToken));
+        await outgoing.NextAsync<SipCallRinging>();
+
+        Assert.True(await outgoing.CancelAsync(TestContext.Current.CancellationToken));
+        await incoming.NextAsync<IncomingSipCallCanceled>();
+        var failed = await outgoing.NextAsync<SipCallFailed>();
+        Assert.Equal((487, false, true), (failed.StatusCode, failed.IsLocal, failed.WasCanceled));
+        Assert.False(await incoming.AnswerAsync(AnswerSdp, TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task IncomingCall_RetransmittedInvite_AbsorbedByTheServerTransaction()
+    {
+        await using var fixture = new IncomingCallFixture();
+        var raw = fixture.Raw;
+        var invite = fixture.RawInvite();
+        fixture.SendRaw(invite);
+        var incoming = await fixture.NextIncomingAsync();
+        Assert.Equal(100, (await raw.ReceiveResponseAsync(SipMethods.Invite)).StatusCode);
+        Assert.True(await incoming.SendProvisionalAsync(180, "Ringing", null, TestContext.Current.CancellationToken));
+        var ringing = await raw.ReceiveResponseAsync(SipMethods.Invite);
+        Assert.Equal(180, ringing.StatusCode);
+        Assert.NotNull(ringing.To!.Tag);
+
+        // RFC 3261 17.2.1: the retransmission gets the last provisional again and makes no second call.
+        fixture.SendRaw(invite);
+        var again = await raw.ReceiveResponseAsync(SipMethods.Invite);
+        Assert.Equal((180, ringing.To.Tag), (again.StatusCode, again.To!.Tag));
+        Assert.Equal(0, fixture.IncomingCount);
+        Assert.Equal(1, fixture.Callee.IncomingCallCount);
+        Assert.Equal(1, fixture.Callee.InviteServerTransactionCount);
+    }
+
+    [Fact]
+    public async Task IncomingCall_Rejected_FinalRetransmittedOnTimerGUntilTheAckThenAbsorbed()
+    {
+        await using var fixture = new IncomingCallFixture();
+        var raw = fixture.Raw;
+        var invite = fixture.RawInvite();
+        fixture.SendRaw(invite);
+        var incoming = await fixture.NextIncomingAsync();
+        await raw.ReceiveResponseAsync(SipMethods.Invite);
+
+        Assert.True(await incoming.RejectAsync(486, "Busy Here", TestContext.Current.CancellationToken));
+        var busy = await raw.ReceiveResponseAsync(SipMethods.Invite);
+        Assert.Equal(486, busy.StatusCode);
+        var failed = await incoming.NextAsync<SipCallFailed>();
+        Assert.Equal((486, true), (failed.StatusCode, failed.IsLocal));
+
+        // RFC 3261 17.2.1: Timer G resends the final at T1, then 2*T1 ...
+        fixture.Time.Advance(TimeSpan.FromMilliseconds(500));
+        Assert.Equal(486, (await raw.ReceiveResponseAsync(SipMethods.Invite)).StatusCode);
+        fixture.Time.Advance(TimeSpan.FromMilliseconds(999));
+        Assert.Equal(0, raw.Available);
+        fixture.Time.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.Equal(486, (await raw.ReceiveResponseAsync(SipMethods.Invite)).StatusCode);
+        // ... and a retransmitted INVITE gets it too.
+        fixture.SendRaw(invite);
+        Assert.Equal(486, (await raw.ReceiveResponseAsync(SipMethods.Invite)).StatusCode);
+
+        // The ACK (same branch) stops Timer G; Timer I (T4) absorbs retransmitted ACKs, then the transaction ends.
+        fixture.SendRaw(IncomingCallFixture.AckFor(invite, busy));
+        await WaitUntilAsync(() => fixture.Callee.CountInviteServerTransactions(InviteServerTransactionState.Confirmed) == 1, "the ACK to confirm the transaction");
+        fixture.Time.Advance(TimeSpan.FromSeconds(4));
+        Assert.Equal(0, raw.Available);
+        fixture.Time.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(0, fixture.Callee.InviteServerTransactionCount);
+    }
+
+    [Fact]
+    public async Task IncomingCall_Answered_TwoHundredRetransmittedUntilTheAck()
+    {
+        await using var fixture = new IncomingCallFixture();
+        var raw = fixture.Raw;
+        var invite = fixture.RawInvite();
+        fixture.SendRaw(invite);
+        var incoming = await fixture.NextIncomingAsync();
+        await raw.ReceiveResponseAsync(SipMethods.Invite);
+
+        Assert.True(await incoming.AnswerAsync(AnswerSdp, TestContext.Current.CancellationToken));
+        var ok = await raw.ReceiveResponseAsync(SipMethods.Invite);
+        Assert.Equal(200, ok.StatusCode);
+        Assert.Equal(AnswerSdp, System.Text.Encoding.ASCII.GetString(ok.Body.Span));
+        Assert.NotNull(ok.Contact);
+
+        // RFC 3261 13.3.1.4: the UAS core resends the 2xx at T1, 2*T1, ... until the ACK.
+        fixture.Time.Advance(TimeSpan.FromMilliseconds(500));
+        Assert.Equal(200, (await raw.ReceiveResponseAsync(SipMethods.Invite)).StatusCode);
+        // A retransmitted INVITE is absorbed in Accepted (RFC 6026 7.1): no response, no new call.
+        fixture.SendRaw(invite);
+        fixture.Time.Advance(TimeSpan.FromMilliseconds(1000));
+        Assert.Equal(200, (await raw.ReceiveResponseAsync(SipMethods.Invite)).StatusCode);
+        Assert.Equal(0, raw.Available);
+
+        // The 2xx ACK is a new transaction: a new branch (RFC 3261 13.2.2.4).
+        fixture.SendRaw(IncomingCallFixture.AckFor(invite, ok, "z9hG4bKrawack2xx"));
+        await incoming.NextAsync<IncomingSipCallAcknowledged>();
+        fixture.Time.Advance(TimeSpan.FromSeconds(4));
+        Assert.Equal(0, raw.Available);
+        Assert.Equal(0, fixture.IncomingCount);
+    }
+
+    [Fact]
+    public async Task IncomingCall_NoAckForTheTwoHundred_EndsWithByeAfter64T1()
+    {
+        await using var fixture = new IncomingCallFixture();
+        var raw = fixture.Raw;
+        fixture.SendRaw(fixture.RawInvite());
+        var incoming = await fixture.NextIncomingAsync();
+        await raw.ReceiveResponseAsync(SipMethods.Invite);
+        Assert.True(await incoming.AnswerAsync(AnswerSdp, TestContext.Current.CancellationToken));
+
+        for (var i = 0; i < 40; i++)
+        {
+            fixture.Time.Advance(TimeSpan.FromSeconds(1));
+        }
+
+        // RFC 3261 13.3.1.4: no ACK within 64*T1 (32 s) → the UAS confirms and ends the dialog with a BYE.
+        var (bye, source) = await raw.ReceiveRequestAsync(SipMethods.Bye);
+        Assert.Equal("rawcaller", bye.To!.Tag);
+        raw.Respond(bye, source, 200, "OK");
+        var ended = await incoming.NextAsync<SipCallTerminated>();
+        Assert.Equal((SipCallParty.Local, 200), (ended.By, ended.StatusCode));
+    }
+
+    [Fact]
+    public async Task IncomingInvite_WithoutHandlerOrFromTag_AnsweredStatelessly()
+    {
+        await using var fixture = new IncomingCallFixture();
+        var raw = fixture.Raw;
+        var invite = fixture.RawInvite();
+        var untagged = invite with
+        {
+            Headers = [.. invite.Headers.Select(h => h.Name == HeaderNames.From ? new SipHeader(HeaderNames.From, "<sip:anonymous@127.0.0.1>") : h)],
+        };
+        fixture.SendRaw(untagged);
+        Assert.Equal(400, (await raw.ReceiveResponseAsync(SipMethods.Invite)).StatusCode);
+
+        // The caller endpoint accepts no incoming calls: it keeps answering 501.
+        raw.Send(invite, fixture.Caller.LocalEndPoint);
+        Assert.Equal(501, (await raw.ReceiveResponseAsync(SipMethods.Invite)).StatusCode);
+        Assert.Equal(0, fixture.IncomingCount);
+    }
+
+    [Fact]
+    public async Task IncomingCall_CancelAfterAnswer_Gets200AndChangesNothing()
+    {
+        await using var fixture = new IncomingCallFixture();
+        var raw = fixture.Raw;
+        var invite = fixture.RawInvite();
+        fixture.SendRaw(invite);
+        var incoming = await fixture.NextIncomingAsync();
+        await raw.ReceiveResponseAsync(SipMethods.Invite);
+        Assert.True(await incoming.AnswerAsync(AnswerSdp, TestContext.Current.CancellationToken));
+        var ok = await raw.ReceiveResponseAsync(SipMethods.Invite);
+
+        fixture.SendRaw(IncomingCallFixture.CancelFor(invite));
+        Assert.Equal(200, (await raw.ReceiveResponseAsync(SipMethods.Cancel)).StatusCode);
+        fixture.SendRaw(IncomingCallFixture.AckFor(invite, ok, "z9hG4bKrawack2"));
+        await incoming.NextAsync<IncomingSipCallAcknowledged>();
+        Assert.Equal(IncomingSipCallState.Confirmed, incoming.State);
+    }
+
+    /// <summary>A receive-loop step is asynchronous: poll a condition, bounded, as a backstop only.</summary>
+    private static async Task WaitUntilAsync(Func<bool> condition, string what)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        timeout.CancelAfter(ScriptedUas.Bound);
+        while (!condition())
+        {
+            try
+            {
+                await Task.Delay(10, timeout.Token);
+            }
+            catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+            {
+                throw new TimeoutException($"Waited {ScriptedUas.Bound.TotalSeconds} s for {what}.");
+            }
+        }
+    }
+}
