@@ -1,0 +1,13 @@
+using System.Net;
+
+namespace Switchboard.Carriers.Trunking;
+
+/// <summary>A trunk whose INVITEs become trunk calls: where they may come from, its <c>TK…</c> SID and its account.</summary>
+public sealed record SourceTrunk(string Name, string Sid, string? AccountSid, IReadOnlyList<IPNetwork> AcceptFrom)
+{
+    public bool Accepts(IPAddress address)
+    {
+        var source = address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
+        return AcceptFrom.Any(network => network.Contains(source));
+    }
+}
