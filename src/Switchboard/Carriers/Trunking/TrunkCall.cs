@@ -87,10 +87,9 @@ internal sealed class TrunkCall : ILegEvents
                         Finish(CallStatus.Completed, 200);
                     }
                     break;
-                case SipCallFailed { IsLocal: true } or SipCallTerminated when TryEnd():
-                    // The endpoint stopped under a live call: as after a crash, nothing is recorded.
+                case SipCallFailed or SipCallTerminated when TryEnd():
+                    // The endpoint stopped under a live call: the leg is let go and, as after a crash, nothing is recorded.
                     _leg?.Cancel();
-                    _leg?.Hangup();
                     break;
             }
         }
@@ -165,7 +164,12 @@ internal sealed class TrunkCall : ILegEvents
             _answeredAt = _bridge.Time.GetUtcNow();
             sdp = _calleeSdp;
         }
-        if (!_caller.AnswerAsync(sdp).AsTask().GetAwaiter().GetResult())
+        _ = AnswerCallerAsync(sdp);
+    }
+
+    private async Task AnswerCallerAsync(string? sdp)
+    {
+        if (!await _caller.AnswerAsync(sdp))
         {
             // The caller's CANCEL won the race (it got 487): the callee's answer is hung up.
             _leg?.Hangup();
@@ -192,11 +196,7 @@ internal sealed class TrunkCall : ILegEvents
         {
             return;
         }
-        if (!_caller.RejectAsync(callerCode, ReasonPhrase(callerCode)).AsTask().GetAwaiter().GetResult() && _caller.State != IncomingSipCallState.Ended)
-        {
-            // Answered already (a failure after the answer cannot happen on one leg, but stay safe): hang up.
-            _ = _caller.ByeAsync();
-        }
+        _ = _caller.RejectAsync(callerCode, ReasonPhrase(callerCode));
         Finish(status, sipCode);
     }
 
