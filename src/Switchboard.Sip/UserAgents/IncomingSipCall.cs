@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
 using System.Threading.Channels;
+using Switchboard.Sip.Auth;
 using Switchboard.Sip.Dialogs;
 using Switchboard.Sip.Messages;
 using Switchboard.Sip.Transactions;
@@ -52,7 +53,11 @@ public sealed partial class IncomingSipCall : IClientTransactionUser
         FromUser = from?.Uri.User;
         FromDisplayName = from?.DisplayName?.Trim('"');
         Sdp = SdpBody.GetSdp(_invite);
-        _contactValue = endpoint.ContactFor(string.IsNullOrEmpty(RequestUser) ? "switchboard" : RequestUser, transport);
+        // Our Contact reuses the dialed user only when it is plain (RFC 3261 25.1 user characters we never need to escape).
+        var contactUser = !string.IsNullOrEmpty(RequestUser) && RequestUser.All(c => char.IsAsciiLetterOrDigit(c) || c is '+' or '-' or '_' or '.')
+            ? RequestUser
+            : "switchboard";
+        _contactValue = endpoint.ContactFor(contactUser, transport);
     }
 
     /// <summary>The caller's Call-ID (RFC 3261 8.1.1.4).</summary>
@@ -163,13 +168,16 @@ public sealed partial class IncomingSipCall : IClientTransactionUser
     /// <param name="reasonPhrase">The reason phrase.</param>
     /// <param name="cancellationToken">Unused today: sending does not block.</param>
     /// <returns>False once a final response was sent or the call ended.</returns>
-    public ValueTask<bool> RejectAsync(int statusCode, string reasonPhrase, CancellationToken cancellationToken = default)
+    public ValueTask<bool> RejectAsync(int statusCode, string reasonPhrase, CancellationToken cancellationToken = default) =>
+        RejectWithHeadersAsync(statusCode, reasonPhrase, []);
+
+    private ValueTask<bool> RejectWithHeadersAsync(int statusCode, string reasonPhrase, IReadOnlyList<SipHeader> extraHeaders)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(statusCode, 300);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(statusCode, 699);
         lock (_lock)
         {
-            if (State != IncomingSipCallState.Proceeding || !_transaction.SendFailure(CreateResponse(statusCode, reasonPhrase, ReadOnlyMemory<byte>.Empty)))
+            if (State != IncomingSipCallState.Proceeding || !_transaction.SendFailure(CreateResponse(statusCode, reasonPhrase, ReadOnlyMemory<byte>.Empty, extraHeaders)))
             {
                 return ValueTask.FromResult(false);
             }
@@ -201,6 +209,51 @@ public sealed partial class IncomingSipCall : IClientTransactionUser
                     return ValueTask.FromResult(false);
             }
         }
+    }
+
+    /// <summary>
+    /// RFC 3261 22.3 / 26.3.2.4: true when the INVITE carries a <c>Proxy-Authorization</c> Digest for
+    /// <paramref name="credentials"/> in <paramref name="realm"/> (MD5 or SHA-256, with or without
+    /// <c>qop=auth</c>) on a nonce this endpoint issued within <see cref="DigestNonces.Lifetime"/>.
+    /// </summary>
+    /// <param name="credentials">The username and password the caller must prove.</param>
+    /// <param name="realm">The realm of our challenge.</param>
+    /// <returns>False when the header is missing, malformed, stale or wrong.</returns>
+    public bool IsAuthorized(SipCredentials credentials, string realm)
+    {
+        ArgumentNullException.ThrowIfNull(credentials);
+        foreach (var value in _invite.GetValues(HeaderNames.ProxyAuthorization))
+        {
+            if (DigestAuthorization.TryParse(value, out var authorization)
+                && authorization.Username == credentials.Username
+                && authorization.Realm == realm
+                && DigestAuthenticator.IsSupported(authorization.Algorithm)
+                && _endpoint.Nonces.IsValid(authorization.Nonce))
+            {
+                var expected = DigestAuthenticator.ComputeResponse(authorization.Algorithm, credentials.Username, realm, credentials.Password,
+                    SipMethods.Invite, authorization.Uri, authorization.Nonce, authorization.Qop, authorization.NonceCount, authorization.Cnonce);
+                if (CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(expected), Encoding.ASCII.GetBytes(authorization.Response.ToLowerInvariant())))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// Rejects the INVITE with 407 Proxy Authentication Required and a fresh Digest challenge (RFC 3261
+    /// 22.3: MD5, <c>qop="auth"</c>). The caller answers with a new INVITE (CSeq + 1, same Call-ID), which
+    /// arrives as a new <see cref="IncomingSipCall"/>; check it with <see cref="IsAuthorized"/>.
+    /// </summary>
+    /// <param name="realm">The protection realm, e.g. the trunk's name.</param>
+    /// <param name="cancellationToken">Unused today: sending does not block.</param>
+    /// <returns>False once a final response was sent or the call ended.</returns>
+    public ValueTask<bool> ChallengeAsync(string realm, CancellationToken cancellationToken = default)
+    {
+        var challenge = $"Digest realm=\"{realm}\", nonce=\"{_endpoint.Nonces.Issue()}\", qop=\"auth\", algorithm=MD5";
+        return RejectWithHeadersAsync(407, "Proxy Authentication Required", [new(HeaderNames.ProxyAuthenticate, challenge)]);
     }
 
     /// <summary>RFC 3261 9.2: a CANCEL matching our INVITE gets 200; before a final response, the INVITE then gets 487.</summary>
@@ -294,9 +347,9 @@ public sealed partial class IncomingSipCall : IClientTransactionUser
     private void Raise(SipCallEvent callEvent) => _events.Writer.TryWrite(callEvent);
 
     /// <summary>RFC 3261 8.2.6.2 and 12.1.1: our To tag on every response but 100, and a Contact on those that create a dialog.</summary>
-    private SipResponse CreateResponse(int statusCode, string reasonPhrase, ReadOnlyMemory<byte> body)
+    private SipResponse CreateResponse(int statusCode, string reasonPhrase, ReadOnlyMemory<byte> body, IReadOnlyList<SipHeader>? extraHeaders = null)
     {
-        var headers = new List<SipHeader>();
+        var headers = new List<SipHeader>(extraHeaders ?? []);
         if (statusCode < 300)
         {
             headers.Add(new(HeaderNames.Contact, _contactValue));

@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Switchboard.Sip.Auth;
 using Switchboard.Sip.Messages;
 using Switchboard.Sip.Transactions;
 using Switchboard.Sip.Transport;
@@ -69,6 +70,7 @@ public sealed class SipEndpoint : IAsyncDisposable
 
         LocalEndPoint = _transport.LocalEndPoint;
         ServerTransactions = new ServerTransactionTable(Timers, timeProvider);
+        Nonces = new DigestNonces(timeProvider);
         AdvertisedHost = options.AdvertisedAddress
             ?? (LocalEndPoint.Address.Equals(IPAddress.Any) ? "127.0.0.1" : LocalEndPoint.Address.ToString());
         UserAgentClient = new UserAgentClient(this);
@@ -100,6 +102,9 @@ public sealed class SipEndpoint : IAsyncDisposable
     internal ClientTransactionTable ClientTransactions { get; } = new();
 
     internal ServerTransactionTable ServerTransactions { get; }
+
+    /// <summary>Nonces of the digest challenges incoming calls are answered with (<see cref="IncomingSipCall.ChallengeAsync"/>).</summary>
+    internal DigestNonces Nonces { get; }
 
     internal int ActiveCallCount => _calls.Count;
 

@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Microsoft.Extensions.Time.Testing;
+using Switchboard.Sip.Auth;
 using Switchboard.Sip.Messages;
 using Switchboard.Sip.UserAgents;
 
@@ -35,12 +36,13 @@ internal sealed class IncomingCallFixture : IAsyncDisposable
 
     public int IncomingCount => _incoming.Reader.Count;
 
-    public Task<SipCall> InviteAsync(string user = "+15550001234") =>
+    public Task<SipCall> InviteAsync(string user = "+15550001234", SipCredentials? credentials = null) =>
         Caller.UserAgentClient.InviteAsync(
             new SipInviteRequest
             {
                 Target = SipUri.TryParse($"sip:{user}@127.0.0.1:{Callee.LocalEndPoint.Port}", out var target) ? target : throw new InvalidOperationException(),
                 FromUser = "+15557654321",
+                Credentials = credentials,
             },
             TestContext.Current.CancellationToken);
 

@@ -1,3 +1,4 @@
+using Switchboard.Sip.Auth;
 using Switchboard.Sip.Messages;
 using Switchboard.Sip.Transactions;
 using Switchboard.Sip.UserAgents;
@@ -226,6 +227,39 @@ public sealed class UserAgentServerTests
         fixture.SendRaw(IncomingCallFixture.AckFor(invite, ok, "z9hG4bKrawack2"));
         await incoming.NextAsync<IncomingSipCallAcknowledged>();
         Assert.Equal(IncomingSipCallState.Confirmed, incoming.State);
+    }
+
+    [Theory]
+    [InlineData("secret", true)]
+    [InlineData("wrong", false)]
+    public async Task IncomingCall_ProxyChallenge_OnlyTheRightDigestIsAuthorized(string password, bool authorized)
+    {
+        await using var fixture = new IncomingCallFixture();
+        var credentials = new SipCredentials("alice", "secret");
+        var outgoing = await fixture.InviteAsync(credentials: new SipCredentials("alice", password));
+
+        // RFC 3261 22.3: the first INVITE carries no credentials and is challenged with 407.
+        var first = await fixture.NextIncomingAsync();
+        Assert.False(first.IsAuthorized(credentials, "pbx"));
+        Assert.True(await first.ChallengeAsync("pbx", TestContext.Current.CancellationToken));
+        Assert.Equal(407, (await first.NextAsync<SipCallFailed>()).StatusCode);
+
+        // The retry (same Call-ID, CSeq + 1) is a new incoming call with a Proxy-Authorization.
+        var retry = await fixture.NextIncomingAsync();
+        Assert.Equal(first.CallId, retry.CallId);
+        Assert.Equal(authorized, retry.IsAuthorized(credentials, "pbx"));
+        Assert.False(retry.IsAuthorized(credentials, "another-realm"));
+        if (authorized)
+        {
+            Assert.True(await retry.AnswerAsync(null, TestContext.Current.CancellationToken));
+            await outgoing.NextAsync<SipCallAnswered>();
+        }
+        else
+        {
+            Assert.True(await retry.ChallengeAsync("pbx", TestContext.Current.CancellationToken));
+            // Our UAC answers a realm once: a second challenge fails the call with it.
+            Assert.Equal(407, (await outgoing.NextAsync<SipCallFailed>()).StatusCode);
+        }
     }
 
     /// <summary>A receive-loop step is asynchronous: poll a condition, bounded, as a backstop only.</summary>
