@@ -80,7 +80,7 @@ public sealed class SippProcess : IAsyncDisposable
     /// is <c>-d</c>, the length of the scenario's <c>pause</c>.
     /// </summary>
     public static SippProcess StartUac(string scenarioPath, string remote, string service, int holdMilliseconds = 0, int calls = 1,
-        int timeoutSeconds = 60)
+        int timeoutSeconds = 60, IEnumerable<string>? extraArguments = null)
     {
         var port = FreeUdpPort();
         var dir = Path.Combine(Path.GetTempPath(), $"sipp-{Guid.NewGuid():N}");
@@ -100,7 +100,7 @@ public sealed class SippProcess : IAsyncDisposable
                      "-bind_local", "-nostdin", "-m", calls.ToString(invariant), "-d", holdMilliseconds.ToString(invariant),
                      "-timeout", $"{timeoutSeconds}s", "-recv_timeout", "20000",
                      "-trace_msg", "-message_file", Path.Combine(dir, "messages.log"),
-                 })
+                 }.Concat(extraArguments ?? []))
         {
             info.ArgumentList.Add(arg);
         }

@@ -52,6 +52,15 @@ public sealed class TrunkOptions
     /// </summary>
     public List<string> AcceptFrom { get; set; } = [];
 
+    /// <summary>
+    /// Digest credentials a source trunk's INVITEs must carry (RFC 3261 22.3): without a valid
+    /// <c>Proxy-Authorization</c> an INVITE is answered 407 with a challenge (realm = the trunk's name).
+    /// Default: none, the address alone admits.
+    /// </summary>
+    public string? AcceptUsername { get; set; }
+
+    public string? AcceptPassword { get; set; }
+
     /// <summary>The trunk's <c>TK…</c> SID, shown as <c>trunk_sid</c> on its calls. Default: derived from <see cref="Name"/> (stable).</summary>
     public string? Sid { get; set; }
 

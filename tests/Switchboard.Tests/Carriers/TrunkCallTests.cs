@@ -25,10 +25,12 @@ public sealed class TrunkCallTests : CarrierTestBase
     private string OurAddress => $"127.0.0.1:{SipPort}";
 
     /// <summary>A source trunk <c>pbx</c> accepting <paramref name="acceptFrom"/>, and a route for +1 to <paramref name="termination"/>.</summary>
-    private async Task StartAsync(Dictionary<string, string?> termination, string acceptFrom = "127.0.0.1")
+    private async Task StartAsync(Dictionary<string, string?> termination, string acceptFrom = "127.0.0.1", bool withCredentials = false)
     {
         var settings = new Dictionary<string, string?>(termination)
         {
+            ["Carriers:Trunks:0:AcceptUsername"] = withCredentials ? "alice" : null,
+            ["Carriers:Trunks:0:AcceptPassword"] = withCredentials ? "secret" : null,
             ["Carriers:Trunks:0:Name"] = "pbx",
             ["Carriers:Trunks:0:Kind"] = "sip",
             ["Carriers:Trunks:0:AcceptFrom:0"] = acceptFrom,
@@ -249,6 +251,40 @@ public sealed class TrunkCallTests : CarrierTestBase
         await SippFarEnd.AssertPassedAsync(caller);
         Assert.Empty(await CallResource.ReadAsync(client: Host.Client));
         Assert.False(_recorded.Task.IsCompleted, "a refused INVITE must not be recorded");
+    }
+
+    [Fact]
+    public async Task TrunkCall_SourceWithCredentials_ChallengedWith407ThenBridged()
+    {
+        SippFarEnd.RequireSipp();
+        await StartAsync(SimulatedTermination(), withCredentials: true);
+        // sipp's own digest code answers our 407 (an independent implementation of RFC 2617).
+        var caller = Own(SippProcess.StartUac(SippFarEnd.Scenario("uac-auth.xml"), OurAddress, "+14155550100", holdMilliseconds: 200,
+            extraArguments: ["-au", "alice", "-ap", "secret"]));
+
+        await SippFarEnd.AssertPassedAsync(caller);
+        Assert.Contains("SIP/2.0 407 Proxy Authentication Required", caller.Messages(), StringComparison.Ordinal);
+        var recorded = await RecordedAsync();
+        var listed = await ListedWithoutCallbacksAsync(recorded);
+        // One call: the challenged INVITE is not recorded.
+        Assert.Equal(("completed", "+14155550100"), (listed.Status.ToString(), listed.To));
+    }
+
+    [Fact]
+    public async Task TrunkCall_SourceWithWrongPassword_ChallengedAgainAndNothingRecorded()
+    {
+        SippFarEnd.RequireSipp();
+        await StartAsync(SimulatedTermination(), withCredentials: true);
+        var caller = Own(SippProcess.StartUac(SippFarEnd.Scenario("uac-auth.xml"), OurAddress, "+14155550100",
+            extraArguments: ["-au", "alice", "-ap", "wrong"]));
+
+        // The second INVITE, with a wrong digest, is challenged again: sipp's scenario fails (exit 1).
+        Assert.Equal(1, await caller.WaitForExitAsync(StatusWait));
+        // The 407 to the retried INVITE (CSeq 2): the message runs from its status line to the next message.
+        Assert.Matches(new System.Text.RegularExpressions.Regex(
+            @"SIP/2\.0 407 Proxy Authentication Required(?:(?!SIP/2\.0 \d|INVITE sip:|ACK sip:).)*CSeq: 2 INVITE",
+            System.Text.RegularExpressions.RegexOptions.Singleline), caller.Messages());
+        Assert.Empty(await CallResource.ReadAsync(client: Host.Client));
     }
 
     [Fact]

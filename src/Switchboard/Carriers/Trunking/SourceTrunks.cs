@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
 using Switchboard.Calls;
+using Switchboard.Sip.Auth;
 
 namespace Switchboard.Carriers.Trunking;
 
@@ -56,7 +57,10 @@ public sealed class SourceTrunks
                     networks.AddRange(addresses.Select(a => new IPNetwork(a, a.AddressFamily == AddressFamily.InterNetwork ? 32 : 128)));
                 }
             }
-            trunks.Add(new SourceTrunk(t.Name, sid, t.AccountSid, networks));
+            trunks.Add(new SourceTrunk(t.Name, sid, t.AccountSid, networks)
+            {
+                Credentials = string.IsNullOrEmpty(t.AcceptUsername) ? null : new SipCredentials(t.AcceptUsername, t.AcceptPassword ?? ""),
+            });
         }
         if (trunks.GroupBy(t => t.Sid, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } duplicate)
         {

@@ -76,6 +76,14 @@ internal sealed class TrunkCallBridge(
             return;
         }
 
+        if (source.Credentials is { } credentials && !incoming.IsAuthorized(credentials, source.Name))
+        {
+            // RFC 3261 22.3: challenge; the PBX retries with credentials as a new INVITE. Nothing is recorded.
+            CarriersLog.TrunkCallRefused(logger, incoming.CallId, incoming.RemoteEndPoint.ToString(), 407);
+            _ = incoming.ChallengeAsync(source.Name);
+            return;
+        }
+
         var account = source.AccountSid ?? accounts.Default?.Sid;
         if (account is null)
         {
