@@ -226,6 +226,40 @@ public sealed class TrunkCallTests : CarrierTestBase
     }
 
     [Fact]
+    public async Task TrunkCall_FirstTrunkUnavailable_FailsOverToTheNextTrunkOfTheRoute()
+    {
+        SippFarEnd.RequireSipp();
+        var unavailable = Own(SippProcess.StartUas(SippFarEnd.Scenario("uas-unavailable.xml"), variables: new Dictionary<string, string> { ["delay_ms"] = "50" }));
+        var termination = SippTermination(unavailable);
+        termination["Carriers:Trunks:2:Name"] = "backup";
+        termination["Carriers:Trunks:2:Kind"] = "sim";
+        termination["Carriers:Routes:0:Trunks:1"] = "backup";
+        await StartAsync(termination);
+        var caller = Caller("uac-trunk-call.xml", holdMilliseconds: 500, dialed: "+14155550100");
+
+        await SippFarEnd.AssertPassedAsync(caller);
+        await SippFarEnd.AssertPassedAsync(unavailable);
+        var recorded = await RecordedAsync();
+        Assert.Equal((CallStatus.Completed, "backup"), (recorded.Status, recorded.Carrier));
+        Assert.DoesNotContain("SIP/2.0 503", caller.Messages(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TrunkCall_OnlyTrunkUnavailable_503ToTheCallerAndRecordsFailed()
+    {
+        SippFarEnd.RequireSipp();
+        var unavailable = Own(SippProcess.StartUas(SippFarEnd.Scenario("uas-unavailable.xml"), variables: new Dictionary<string, string> { ["delay_ms"] = "50" }));
+        await StartAsync(SippTermination(unavailable));
+        var caller = RejectedCaller(503);
+
+        await SippFarEnd.AssertPassedAsync(caller);
+        await SippFarEnd.AssertPassedAsync(unavailable);
+        var recorded = await RecordedAsync();
+        AssertTrunkCall(await ListedWithoutCallbacksAsync(recorded), "failed");
+        Assert.Equal(503, recorded.State.SipResponseCode);
+    }
+
+    [Fact]
     public async Task TrunkCall_NoRouteForTheNumber_404AndRecordsFailed()
     {
         SippFarEnd.RequireSipp();

@@ -12,7 +12,7 @@ namespace Switchboard.Carriers.Trunking;
 /// The trunks configured with <c>AcceptFrom</c> (<see cref="TrunkOptions.AcceptFrom"/>): which one an
 /// incoming INVITE belongs to, by its source address. Host names are resolved once, at start.
 /// </summary>
-public sealed class SourceTrunks
+internal sealed class SourceTrunks
 {
     private SourceTrunks(IReadOnlyList<SourceTrunk> trunks) => All = trunks;
 
