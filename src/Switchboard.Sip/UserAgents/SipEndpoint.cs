@@ -325,7 +325,12 @@ public sealed class SipEndpoint : IAsyncDisposable
         var transaction = new InviteServerTransaction(request, source, transport, Timers, TimeProvider, Logger);
         if (!_inviteServerTransactions.TryAdd(transaction.Key, transaction))
         {
-            transaction.OnRetransmission();
+            // The same INVITE on two connections at once: the first one's transaction answers it.
+            if (_inviteServerTransactions.TryGetValue(transaction.Key, out var first))
+            {
+                first.OnRetransmission();
+            }
+
             return;
         }
 

@@ -25,7 +25,8 @@ public sealed class UserAgentServerTests
         Assert.Contains("m=audio", incoming.Sdp, StringComparison.Ordinal);
 
         Assert.True(await incoming.SendProvisionalAsync(183, "Session Progress", AnswerSdp, TestContext.Current.CancellationToken));
-        Assert.Equal(183, (await outgoing.NextAsync<SipCallRinging>()).StatusCode);
+        var progress = await outgoing.NextAsync<SipCallRinging>();
+        Assert.Equal((183, AnswerSdp), (progress.StatusCode, progress.Sdp));
         Assert.Equal(AnswerSdp, (await outgoing.NextAsync<SipCallEarlyMedia>()).Sdp);
 
         Assert.True(await incoming.AnswerAsync(AnswerSdp, TestContext.Current.CancellationToken));

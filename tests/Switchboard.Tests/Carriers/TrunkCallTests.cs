@@ -146,6 +146,23 @@ public sealed class TrunkCallTests : CarrierTestBase
     }
 
     [Fact]
+    public async Task TrunkCall_CalleeEarlyMedia_183WithTheCalleesSdpReachesTheCaller()
+    {
+        SippFarEnd.RequireSipp();
+        var callee = Own(SippProcess.StartUas(SippFarEnd.Scenario("uas-early-media.xml"), variables: new Dictionary<string, string> { ["ring_ms"] = "300" }));
+        await StartAsync(SippTermination(callee));
+        var caller = Caller("uac-trunk-call.xml", holdMilliseconds: 300);
+
+        await SippFarEnd.AssertPassedAsync(caller);
+        await SippFarEnd.AssertPassedAsync(callee);
+        // The 183 the caller got carries the callee's SDP (sipp's m=audio 6000), not ours (10000).
+        Assert.Matches(new System.Text.RegularExpressions.Regex(
+            @"SIP/2\.0 183 Session Progress(?:(?!SIP/2\.0 \d).)*m=audio 6000", System.Text.RegularExpressions.RegexOptions.Singleline), caller.Messages());
+        Assert.DoesNotContain("m=audio 10000", caller.Messages(), StringComparison.Ordinal);
+        AssertTrunkCall(await ListedWithoutCallbacksAsync(await RecordedAsync()), "completed");
+    }
+
+    [Fact]
     public async Task TrunkCall_ToSippThatIsBusy_RelaysTheBusyAndRecordsBusy()
     {
         SippFarEnd.RequireSipp();

@@ -94,10 +94,9 @@ public sealed class SipCarrier(TrunkOptions trunk, SipEndpointProvider endpoints
                 switch (e)
                 {
                     case SipCallRinging ringing:
-                        // The stack raises a 183's SDP right after its ringing event: report it first.
-                        if (call.Events.TryPeek(out var next) && next is SipCallEarlyMedia early)
+                        if (ringing.Sdp is { } early)
                         {
-                            Report(() => events.Media(early.Sdp));
+                            Report(() => events.Media(early));
                         }
                         Report(() => events.Ringing(ringing.StatusCode));
                         break;
