@@ -52,17 +52,11 @@ internal sealed class TrunkCall : ILegEvents
     {
         CarriersLog.TrunkCallStarted(_bridge.Logger, _sid.Value, _caller.CallId, _source.Name, _to);
         var leg = route.Place(new LegRequest { CallSid = _sid.Value, To = _to, From = _from, SdpOffer = _caller.Sdp }, this);
-        bool ended;
         lock (_lock)
         {
             _leg = leg;
-            ended = _ended;
         }
-        if (ended)
-        {
-            // The caller canceled while the leg was being placed.
-            leg.Cancel();
-        }
+        // Only now: a CANCEL or BYE from the caller is read once there is a leg to pass it to.
         _ = FollowCallerAsync();
     }
 
@@ -105,17 +99,6 @@ internal sealed class TrunkCall : ILegEvents
             }
             _ended = true;
             return true;
-        }
-    }
-
-    private bool IsEnded
-    {
-        get
-        {
-            lock (_lock)
-            {
-                return _ended;
-            }
         }
     }
 
