@@ -339,6 +339,23 @@ public sealed class TrunkCallTests : CarrierTestBase
     }
 
     [Fact]
+    public async Task TrunkCall_ServerStopsWhileItRings_NothingIsRecorded()
+    {
+        SippFarEnd.RequireSipp();
+        await StartAsync(SimulatedTermination());
+        // +1415555 0102 rings until the caller gives up; this caller would wait a minute before its CANCEL.
+        Caller("uac-trunk-cancel.xml", holdMilliseconds: 60_000, dialed: "+14155550102");
+        var trunk = Host.Services.GetRequiredService<CarrierRouter>().Trunks.Single(t => t.Name == "carrier");
+        await WaitUntilAsync(() => trunk.Limiter.Active == 1, "the leg to the simulated network");
+
+        // As after a crash: the row is written only when a trunk call ends, so a stop in the middle leaves none.
+        await Host.StopAsync();
+        await using var restarted = await SwitchboardHost.StartAsync(fakeClock: false, databasePath: Host.DatabasePath);
+        Assert.Empty(await CallResource.ReadAsync(client: restarted.Client));
+        Assert.False(_recorded.Task.IsCompleted, "a trunk call cut by the stop must not be recorded");
+    }
+
+    [Fact]
     public void SourceTrunkSid_DerivedFromTheName_IsStableAndTwilioShaped()
     {
         var sid = SourceTrunks.SidFor("pbx");
