@@ -137,6 +137,35 @@ public sealed class UserAgentServerTests
     }
 
     [Fact]
+    public async Task IncomingCall_RejectedAndNeverAcked_TimerGCapsAtT2AndTimerHEndsTheTransaction()
+    {
+        await using var fixture = new IncomingCallFixture();
+        var raw = fixture.Raw;
+        fixture.SendRaw(fixture.RawInvite());
+        var incoming = await fixture.NextIncomingAsync();
+        await raw.ReceiveResponseAsync(SipMethods.Invite);
+        Assert.True(await incoming.RejectAsync(603, "Decline", TestContext.Current.CancellationToken));
+        Assert.Equal(603, (await raw.ReceiveResponseAsync(SipMethods.Invite)).StatusCode);
+
+        // Timer G: 0.5, 1, 2, 4, 4, 4 ... s (T1 doubling, capped at T2 = 4 s); Timer H at 64*T1 = 32 s.
+        var sent = 0;
+        // Half-second steps: during Advance a re-armed timer counts from the end of the step, so steps of T1 keep the exact times.
+        for (var step = 1; step <= 64; step++)
+        {
+            fixture.Time.Advance(TimeSpan.FromMilliseconds(500));
+            while (raw.Available > 0)
+            {
+                Assert.Equal(603, (await raw.ReceiveResponseAsync(SipMethods.Invite)).StatusCode);
+                sent++;
+            }
+        }
+
+        // Retransmissions at 0.5, 1.5, 3.5, 7.5, 11.5, 15.5, 19.5, 23.5, 27.5, 31.5 s.
+        Assert.Equal(10, sent);
+        Assert.Equal(0, fixture.Callee.InviteServerTransactionCount);
+    }
+
+    [Fact]
     public async Task IncomingCall_Answered_TwoHundredRetransmittedUntilTheAck()
     {
         await using var fixture = new IncomingCallFixture();
