@@ -60,4 +60,7 @@ internal static partial class SipLog
 
     [LoggerMessage(5030, LogLevel.Debug, "Request {Method} from {Source} matched no dialog; answering 481")]
     public static partial void NoDialog(ILogger logger, string method, IPEndPoint source);
+
+    [LoggerMessage(5040, LogLevel.Information, "Incoming call {SipCallId} from {Source}")]
+    public static partial void IncomingCall(ILogger logger, string sipCallId, IPEndPoint source);
 }

@@ -8,6 +8,7 @@ using Switchboard.Calls.Engine;
 using Switchboard.Carriers;
 using Switchboard.Carriers.Sip;
 using Switchboard.Carriers.Simulated;
+using Switchboard.Carriers.Trunking;
 using Switchboard.Dashboard;
 using Switchboard.Insights;
 using Switchboard.Storage;
@@ -64,6 +65,9 @@ public static class SwitchboardApp
         services.AddSingleton<InsightsMetrics>();
         services.AddSingleton<InsightsStartup>();
         services.AddHostedService<SwitchboardStartup>();
+        // After SwitchboardStartup: trunk calls need the accounts loaded and the store writer running.
+        services.AddSingleton<TrunkCallBridge>();
+        services.AddHostedService(sp => sp.GetRequiredService<TrunkCallBridge>());
 
         services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddMeter(Telemetry.MeterName)

@@ -74,6 +74,43 @@ public sealed class SippProcess : IAsyncDisposable
         return sipp;
     }
 
+    /// <summary>
+    /// Starts <c>sipp remote -sf scenario</c> as a UAC placing <paramref name="calls"/> calls to
+    /// <paramref name="service"/> (the Request-URI user), from 127.0.0.1 on a free port; <paramref name="holdMilliseconds"/>
+    /// is <c>-d</c>, the length of the scenario's <c>pause</c>.
+    /// </summary>
+    public static SippProcess StartUac(string scenarioPath, string remote, string service, int holdMilliseconds = 0, int calls = 1,
+        int timeoutSeconds = 60, IEnumerable<string>? extraArguments = null)
+    {
+        var port = FreeUdpPort();
+        var dir = Path.Combine(Path.GetTempPath(), $"sipp-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(dir);
+        var info = new ProcessStartInfo("timeout")
+        {
+            WorkingDirectory = dir,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        var invariant = System.Globalization.CultureInfo.InvariantCulture;
+        foreach (var arg in new[]
+                 {
+                     (timeoutSeconds + 10).ToString(invariant), "sipp", remote,
+                     "-sf", Path.GetFullPath(scenarioPath), "-s", service, "-i", "127.0.0.1", "-p", port.ToString(invariant),
+                     "-bind_local", "-nostdin", "-m", calls.ToString(invariant), "-d", holdMilliseconds.ToString(invariant),
+                     "-timeout", $"{timeoutSeconds}s", "-recv_timeout", "20000",
+                     "-trace_msg", "-message_file", Path.Combine(dir, "messages.log"),
+                 }.Concat(extraArguments ?? []))
+        {
+            info.ArgumentList.Add(arg);
+        }
+        var process = Process.Start(info) ?? throw new InvalidOperationException("sipp did not start");
+        var sipp = new SippProcess(process, port, Path.Combine(dir, "messages.log"));
+        sipp._stdout = process.StandardOutput.ReadToEndAsync();
+        sipp._stderr = process.StandardError.ReadToEndAsync();
+        return sipp;
+    }
+
     /// <summary>Waits for sipp to exit (after its <c>-m</c> calls) and returns its exit code; fails after <paramref name="timeout"/>.</summary>
     public async Task<int> WaitForExitAsync(TimeSpan timeout)
     {

@@ -3,7 +3,8 @@ using Switchboard.Sip.Messages;
 namespace Switchboard.Sip.Dialogs;
 
 /// <summary>
-/// UAC side of a dialog (RFC 3261 12.1.2), created from a 2xx to our INVITE: route set, remote target,
+/// A dialog (RFC 3261 12): UAC side created from a 2xx to our INVITE (12.1.2), UAS side from an INVITE we
+/// answer (12.1.1). Route set, remote target,
 /// local and remote CSeq. Builds in-dialog requests (12.2.1.1) and the ACK for a 2xx (13.2.2.4), and
 /// checks the CSeq of requests from the far end (12.2.2). Not thread-safe: the owning call locks.
 /// </summary>
@@ -59,6 +60,35 @@ internal sealed class Dialog
             target,
             routeSet,
             cseq.Number);
+        return true;
+    }
+
+    /// <summary>
+    /// UAS side (RFC 3261 12.1.1): the dialog a 1xx/2xx with our To tag creates from an INVITE. The remote
+    /// target is the INVITE's Contact, the route set its Record-Route in order, the remote tag its From tag;
+    /// our CSeq space starts fresh (12.1.1: the local sequence number is ours to choose).
+    /// </summary>
+    public static bool TryCreateForServer(SipRequest invite, string localTag, uint localCSeq, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Dialog? dialog)
+    {
+        dialog = null;
+        if (invite.CallId is not { } callId
+            || invite.From is not { Tag: { } remoteTag }
+            || invite.To is not { } to
+            || invite.CSeq is not { } cseq)
+        {
+            return false;
+        }
+
+        dialog = new Dialog(
+            new DialogId(callId, localTag, remoteTag),
+            to.WithTag(localTag).ToString(),
+            invite.GetHeader(HeaderNames.From)!,
+            invite.Contact?.Uri ?? invite.RequestUri,
+            invite.GetValues(HeaderNames.RecordRoute).ToList(),
+            localCSeq)
+        {
+            RemoteCSeq = cseq.Number,
+        };
         return true;
     }
 

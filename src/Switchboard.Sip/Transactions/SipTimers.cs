@@ -14,4 +14,7 @@ internal readonly record struct SipTimers(TimeSpan T1, TimeSpan T2, TimeSpan T4)
 
     /// <summary>RFC 3261 17.1.2.2: Timer K is T4 on an unreliable transport, 0 on a reliable one.</summary>
     public TimeSpan TimerK(bool reliable) => reliable ? TimeSpan.Zero : T4;
+
+    /// <summary>RFC 3261 17.2.1: Timer I (absorb ACK retransmissions in Confirmed) is T4 on an unreliable transport, 0 on a reliable one.</summary>
+    public TimeSpan TimerI(bool reliable) => reliable ? TimeSpan.Zero : T4;
 }

@@ -73,8 +73,9 @@ public sealed partial class SipCall
         State = SipCallState.Proceeding;
         if (response.StatusCode > 100)
         {
-            Raise(new SipCallRinging(Now, response.StatusCode, response.ReasonPhrase));
-            if (!_earlyMediaReported && SdpBody.GetSdp(response) is { } sdp)
+            var sdp = SdpBody.GetSdp(response);
+            Raise(new SipCallRinging(Now, response.StatusCode, response.ReasonPhrase) { Sdp = sdp });
+            if (!_earlyMediaReported && sdp is not null)
             {
                 _earlyMediaReported = true;
                 Raise(new SipCallEarlyMedia(Now, response.StatusCode, sdp));

@@ -59,7 +59,9 @@ public sealed partial class SipCall : IClientTransactionUser
         _contactValue = endpoint.ContactFor(request.FromUser, transport);
         // RFC 3261 8.1.1.5: the initial CSeq is arbitrary but below 2^31; a random start helps tell attempts apart in traces.
         _cseq = (uint)RandomNumberGenerator.GetInt32(1, 1 << 16);
-        _sdpOffer = SdpBody.CreateOffer(endpoint.AdvertisedHost, endpoint.Options.MediaPort, (ulong)endpoint.TimeProvider.GetUtcNow().ToUnixTimeSeconds());
+        _sdpOffer = request.Sdp is { } sdp
+            ? System.Text.Encoding.UTF8.GetBytes(sdp)
+            : SdpBody.CreateOffer(endpoint.AdvertisedHost, endpoint.Options.MediaPort, (ulong)endpoint.TimeProvider.GetUtcNow().ToUnixTimeSeconds());
     }
 
     /// <summary>The Call-ID of every request of this call (RFC 3261 8.1.1.4).</summary>

@@ -4,4 +4,11 @@ namespace Switchboard.Sip.UserAgents;
 /// <param name="Timestamp">When it arrived.</param>
 /// <param name="StatusCode">The provisional status code.</param>
 /// <param name="ReasonPhrase">Its reason phrase.</param>
-public sealed record SipCallRinging(DateTimeOffset Timestamp, int StatusCode, string ReasonPhrase) : SipCallEvent(Timestamp);
+public sealed record SipCallRinging(DateTimeOffset Timestamp, int StatusCode, string ReasonPhrase) : SipCallEvent(Timestamp)
+{
+    /// <summary>
+    /// The response's SDP (early media), or null. The first one is also raised as <see cref="SipCallEarlyMedia"/>
+    /// right after; a reader that relays media (a back-to-back user agent) takes it from here, in one event.
+    /// </summary>
+    public string? Sdp { get; init; }
+}

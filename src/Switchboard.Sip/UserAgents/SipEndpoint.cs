@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Switchboard.Sip.Auth;
 using Switchboard.Sip.Messages;
 using Switchboard.Sip.Transactions;
 using Switchboard.Sip.Transport;
@@ -12,15 +13,19 @@ namespace Switchboard.Sip.UserAgents;
 
 /// <summary>
 /// A SIP endpoint: one bound UDP socket (and a TCP listener on the same port), the transaction layer
-/// and the dialogs of the calls placed through <see cref="UserAgentClient"/>. Dispatches what arrives:
-/// responses to client transactions (RFC 3261 17.1.3), requests to dialogs (12.2.2), anything else
-/// answered statelessly.
+/// and the dialogs of the calls placed through <see cref="UserAgentClient"/> and received through
+/// <see cref="AcceptIncomingCalls"/>. Dispatches what arrives: responses to client transactions (RFC 3261
+/// 17.1.3), INVITE/ACK/CANCEL to INVITE server transactions (17.2.3), requests to dialogs (12.2.2), anything
+/// else answered statelessly.
 /// </summary>
 public sealed class SipEndpoint : IAsyncDisposable
 {
     private readonly UdpTransport _transport;
     private readonly TcpTransport? _tcp;
     private readonly ConcurrentDictionary<string, SipCall> _calls = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, IncomingSipCall> _incoming = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<(string Branch, string SentBy), InviteServerTransaction> _inviteServerTransactions = new();
+    private Action<IncomingSipCall>? _incomingCallHandler;
 
     private SipEndpoint(SipEndpointOptions options, TimeProvider timeProvider, ILogger logger)
     {
@@ -65,6 +70,7 @@ public sealed class SipEndpoint : IAsyncDisposable
 
         LocalEndPoint = _transport.LocalEndPoint;
         ServerTransactions = new ServerTransactionTable(Timers, timeProvider);
+        Nonces = new DigestNonces(timeProvider);
         AdvertisedHost = options.AdvertisedAddress
             ?? (LocalEndPoint.Address.Equals(IPAddress.Any) ? "127.0.0.1" : LocalEndPoint.Address.ToString());
         UserAgentClient = new UserAgentClient(this);
@@ -97,7 +103,30 @@ public sealed class SipEndpoint : IAsyncDisposable
 
     internal ServerTransactionTable ServerTransactions { get; }
 
+    /// <summary>Nonces of the digest challenges incoming calls are answered with (<see cref="IncomingSipCall.ChallengeAsync"/>).</summary>
+    internal DigestNonces Nonces { get; }
+
     internal int ActiveCallCount => _calls.Count;
+
+    internal int IncomingCallCount => _incoming.Count;
+
+    internal int InviteServerTransactionCount => _inviteServerTransactions.Count;
+
+    /// <summary>INVITE server transactions in <paramref name="state"/> (diagnostics and tests).</summary>
+    internal int CountInviteServerTransactions(InviteServerTransactionState state) => _inviteServerTransactions.Values.Count(t => t.State == state);
+
+    /// <summary>
+    /// Accepts incoming calls: each new INVITE (no To tag) gets 100 Trying from its server transaction and
+    /// is handed to <paramref name="handler"/> as an <see cref="IncomingSipCall"/>, which must then answer or
+    /// reject it. The handler runs on the receive loop and must not block. Until this is called, an INVITE
+    /// is answered 501 Not Implemented.
+    /// </summary>
+    /// <param name="handler">Called once per new incoming call.</param>
+    public void AcceptIncomingCalls(Action<IncomingSipCall> handler)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        _incomingCallHandler = handler;
+    }
 
     /// <summary>Binds the UDP socket and starts receiving.</summary>
     /// <param name="options">Addresses, timers and buffer sizes.</param>
@@ -128,6 +157,8 @@ public sealed class SipEndpoint : IAsyncDisposable
     internal void Register(SipCall call) => _calls[call.CallId] = call;
 
     internal void Unregister(SipCall call) => _calls.TryRemove(new KeyValuePair<string, SipCall>(call.CallId, call));
+
+    internal void Unregister(IncomingSipCall call) => _incoming.TryRemove(new KeyValuePair<string, IncomingSipCall>(call.CallId, call));
 
     internal void Respond(SipRequest request, IPEndPoint source, ISipTransport transport, int statusCode, string reasonPhrase, string? toTag = null, IEnumerable<SipHeader>? extraHeaders = null, ReadOnlyMemory<byte> body = default) =>
         ServerTransactions.Respond(request, source, transport, SipResponseFactory.Create(request, statusCode, reasonPhrase, toTag, extraHeaders, body));
@@ -186,7 +217,47 @@ public sealed class SipEndpoint : IAsyncDisposable
     {
         if (request.Method == SipMethods.Ack)
         {
-            // RFC 3261 17.2.1: an ACK is never answered; it only confirms a 2xx we sent to a re-INVITE.
+            // RFC 3261 17.2.1: an ACK is never answered. On the INVITE's branch it ends a non-2xx final's
+            // retransmissions (17.2.3); on a new branch it confirms our 2xx (13.3.1.4), or a re-INVITE's.
+            if (InviteServerTransaction.KeyOf(request) is { } ackKey && _inviteServerTransactions.TryGetValue(ackKey, out var answered) && answered.OnAck())
+            {
+                return;
+            }
+
+            if (request.CallId is { } ackCallId && _incoming.TryGetValue(ackCallId, out var acknowledged))
+            {
+                acknowledged.TryAcknowledge(request);
+            }
+
+            return;
+        }
+
+        if (request.Method is SipMethods.Invite or SipMethods.Cancel
+            && InviteServerTransaction.KeyOf(request) is { } key && _inviteServerTransactions.TryGetValue(key, out var pending))
+        {
+            if (request.Method == SipMethods.Invite)
+            {
+                // RFC 3261 17.2.3: a retransmitted INVITE belongs to its server transaction.
+                pending.OnRetransmission();
+                return;
+            }
+
+            if (ServerTransactions.TryRetransmit(request, source, transport))
+            {
+                return;
+            }
+
+            if (request.CallId is { } cancelCallId && _incoming.TryGetValue(cancelCallId, out var canceled))
+            {
+                // RFC 3261 9.2: a CANCEL matches the INVITE server transaction with its branch.
+                canceled.OnCancel(request, source, transport);
+            }
+            else
+            {
+                // RFC 3261 9.2: the final response was already sent; the CANCEL gets 200 and changes nothing.
+                Respond(request, source, transport, 200, "OK", SipTokens.NewTag());
+            }
+
             return;
         }
 
@@ -197,7 +268,9 @@ public sealed class SipEndpoint : IAsyncDisposable
 
         if (request.To?.Tag is not null)
         {
-            if (request.CallId is { } callId && _calls.TryGetValue(callId, out var call) && call.TryHandleRequest(request, source, transport))
+            if (request.CallId is { } callId
+                && ((_calls.TryGetValue(callId, out var call) && call.TryHandleRequest(request, source, transport))
+                    || (_incoming.TryGetValue(callId, out var incoming) && incoming.TryHandleRequest(request, source, transport))))
             {
                 return;
             }
@@ -215,14 +288,58 @@ public sealed class SipEndpoint : IAsyncDisposable
                 Respond(request, source, transport, 200, "OK", SipTokens.NewTag(), [new(HeaderNames.Allow, UserAgentClient.Allow)]);
                 break;
             case SipMethods.Cancel:
-                // RFC 3261 9.2: we run no INVITE server transactions, so there is nothing to cancel.
+                // RFC 3261 9.2: no INVITE server transaction matches, so there is nothing to cancel.
                 Respond(request, source, transport, 481, "Call/Transaction Does Not Exist");
+                break;
+            case SipMethods.Invite when _incomingCallHandler is { } handler:
+                OnInvite(request, source, transport, handler);
                 break;
             default:
                 // Incoming calls are out of scope for this user agent client.
                 Respond(request, source, transport, 501, "Not Implemented", SipTokens.NewTag(), [new(HeaderNames.Allow, UserAgentClient.Allow)]);
                 break;
         }
+    }
+
+    /// <summary>
+    /// A new INVITE: its server transaction sends 100 Trying (RFC 3261 17.2.1) and the UAS core hands the
+    /// call to the handler. A second INVITE with the Call-ID of a call still going is a merged or looped
+    /// request (8.2.2.2): 482.
+    /// </summary>
+    private void OnInvite(SipRequest request, IPEndPoint source, ISipTransport transport, Action<IncomingSipCall> handler)
+    {
+        if (request.CallId is not { } callId || request.From?.Tag is null || request.CSeq is null
+            || InviteServerTransaction.KeyOf(request) is null)
+        {
+            // RFC 3261 8.1.1: an INVITE without Call-ID, From tag or CSeq cannot make a dialog.
+            Respond(request, source, transport, 400, "Bad Request", SipTokens.NewTag());
+            return;
+        }
+
+        if (_incoming.ContainsKey(callId))
+        {
+            Respond(request, source, transport, 482, "Loop Detected", SipTokens.NewTag());
+            return;
+        }
+
+        var transaction = new InviteServerTransaction(request, source, transport, Timers, TimeProvider, Logger);
+        if (!_inviteServerTransactions.TryAdd(transaction.Key, transaction))
+        {
+            // The same INVITE on two connections at once: the first one's transaction answers it.
+            if (_inviteServerTransactions.TryGetValue(transaction.Key, out var first))
+            {
+                first.OnRetransmission();
+            }
+
+            return;
+        }
+
+        transaction.Terminated += t => _inviteServerTransactions.TryRemove(new KeyValuePair<(string, string), InviteServerTransaction>(t.Key, t));
+        var call = new IncomingSipCall(this, transaction, source, transport);
+        _incoming[callId] = call;
+        transaction.Start();
+        SipLog.IncomingCall(Logger, callId, source);
+        handler(call);
     }
 
     /// <summary>Stops receiving, ends the calls still up (locally) and closes the socket.</summary>
@@ -232,6 +349,16 @@ public sealed class SipEndpoint : IAsyncDisposable
         foreach (var call in _calls.Values)
         {
             call.OnEndpointStopped();
+        }
+
+        foreach (var call in _incoming.Values)
+        {
+            call.OnEndpointStopped();
+        }
+
+        foreach (var transaction in _inviteServerTransactions.Values)
+        {
+            transaction.Abort();
         }
 
         ClientTransactions.AbortAll();

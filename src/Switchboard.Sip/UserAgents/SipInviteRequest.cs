@@ -22,6 +22,12 @@ public sealed record SipInviteRequest
     /// <summary>Credentials answering a 401/407 digest challenge; without them a challenge fails the call.</summary>
     public SipCredentials? Credentials { get; init; }
 
+    /// <summary>
+    /// The SDP offer to send (a back-to-back user agent passes its caller's through). Default: the endpoint's
+    /// own offer, one audio stream on <see cref="SipEndpointOptions.MediaPort"/>.
+    /// </summary>
+    public string? Sdp { get; init; }
+
     /// <summary>Extra headers for the INVITE (e.g. <c>X-</c> headers, <c>P-Asserted-Identity</c>).</summary>
     public IReadOnlyList<KeyValuePair<string, string>> Headers { get; init; } = [];
 }

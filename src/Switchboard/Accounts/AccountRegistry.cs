@@ -16,6 +16,9 @@ public sealed class AccountRegistry(ICallStore store, IConfiguration configurati
 
     public Account? DevelopmentAccount { get; private set; }
 
+    /// <summary>The server's default account: the first configured one (<c>TWILIO_ACCOUNT_SID</c> first), else the development account.</summary>
+    public Account? Default { get; private set; }
+
     public async Task InitializeAsync(CancellationToken cancellationToken)
     {
         var configured = new List<AccountOptions>();
@@ -36,6 +39,7 @@ public sealed class AccountRegistry(ICallStore store, IConfiguration configurati
             var account = new Account(a.Sid, a.AuthToken, a.FriendlyName ?? a.Sid, time.GetUtcNow());
             await store.UpsertAccountAsync(account, cancellationToken);
             _accounts[account.Sid] = account;
+            Default ??= account;
             AccountsLog.Configured(logger, account.Sid);
         }
 
@@ -50,6 +54,7 @@ public sealed class AccountRegistry(ICallStore store, IConfiguration configurati
             }
             _accounts[existing.Sid] = existing;
             DevelopmentAccount = existing;
+            Default = existing;
             AccountsLog.Development(logger, existing.Sid, existing.AuthToken);
         }
     }

@@ -26,6 +26,8 @@ public sealed record Call
     /// <summary>Milliseconds the call waited in the queue before dialing.</summary>
     public long QueueTime { get; init; }
     public string? TrunkSid { get; init; }
+    /// <summary>The SIP Call-ID of a trunk call's incoming INVITE (docs/carriers.md "Trunk calls"); null for other calls.</summary>
+    public string? SipCallId { get; init; }
     /// <summary>Name of the carrier that placed the leg.</summary>
     public string? Carrier { get; init; }
     /// <summary>Next <c>SequenceNumber</c> for this call's status callbacks.</summary>

@@ -43,6 +43,29 @@ public sealed class TrunkOptions
 
     /// <summary>Calls up at once on this trunk; calls over it wait in <c>queued</c>. 0 (default) means unlimited.</summary>
     public int MaxConcurrentCalls { get; set; }
+
+    /// <summary>
+    /// Makes this trunk a source of trunk calls (docs/carriers.md "Trunk calls"): INVITEs arriving on the
+    /// shared SIP endpoint from these IP addresses, CIDR ranges (<c>10.0.0.0/8</c>) or host names (resolved
+    /// once at start) are routed to a termination trunk and bridged, without TwiML or callbacks. Default:
+    /// none. A <c>sip</c> trunk with <c>AcceptFrom</c> and no <c>Address</c> only originates calls.
+    /// </summary>
+    public List<string> AcceptFrom { get; set; } = [];
+
+    /// <summary>
+    /// Digest credentials a source trunk's INVITEs must carry (RFC 3261 22.3): without a valid
+    /// <c>Proxy-Authorization</c> an INVITE is answered 407 with a challenge (realm = the trunk's name).
+    /// Default: none, the address alone admits.
+    /// </summary>
+    public string? AcceptUsername { get; set; }
+
+    public string? AcceptPassword { get; set; }
+
+    /// <summary>The trunk's <c>TK…</c> SID, shown as <c>trunk_sid</c> on its calls. Default: derived from <see cref="Name"/> (stable).</summary>
+    public string? Sid { get; set; }
+
+    /// <summary>The account a source trunk's calls belong to. Default: the server's default account.</summary>
+    public string? AccountSid { get; set; }
 }
 
 /// <summary>A number prefix (<c>+44</c>; empty matches everything) and the trunks to try, in order.</summary>

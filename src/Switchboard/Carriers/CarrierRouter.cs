@@ -22,8 +22,10 @@ public sealed class CarrierRouter
     {
         var logger = loggers.CreateLogger<CarrierRouter>();
         var config = options.Value;
-        var trunkOptions = config.Trunks.Count > 0
-            ? config.Trunks
+        // A sip trunk with AcceptFrom and no Address only originates trunk calls: no leg can go out through it.
+        var placeable = config.Trunks.Where(t => !IsSourceOnly(t)).ToList();
+        var trunkOptions = placeable.Count > 0
+            ? placeable
             : [new TrunkOptions { Name = DefaultTrunkName, Kind = TrunkKinds.Simulated }];
         var trunks = new Dictionary<string, Trunk>(StringComparer.OrdinalIgnoreCase);
         foreach (var t in trunkOptions)
@@ -61,7 +63,7 @@ public sealed class CarrierRouter
             "{call}", "Calls up on a trunk (and slots held for calls about to dial)");
         meter.CreateObservableGauge("switchboard.trunk.waiting", () => Trunks.Select(t => new Measurement<int>(t.Limiter.Waiting, new KeyValuePair<string, object?>(TrunkTag, t.Name))),
             "{call}", "Queued calls waiting for a slot under a trunk's MaxConcurrentCalls");
-        if (trunkOptions.Any(t => string.Equals(t.Kind, TrunkKinds.Sip, StringComparison.OrdinalIgnoreCase)))
+        if (config.Trunks.Any(t => string.Equals(t.Kind, TrunkKinds.Sip, StringComparison.OrdinalIgnoreCase) || t.AcceptFrom.Count > 0))
         {
             // Bind now: a port in use or a bad address stops the start rather than failing the first call.
             _ = sip.Endpoint;
@@ -73,6 +75,9 @@ public sealed class CarrierRouter
 
     /// <summary>The route for <paramref name="to"/>, or null when no route matches (the call fails 404).</summary>
     public RouteCarrier? Route(string to) => _routes.FirstOrDefault(r => to.StartsWith(r.Prefix, StringComparison.OrdinalIgnoreCase));
+
+    private static bool IsSourceOnly(TrunkOptions trunk) =>
+        trunk.AcceptFrom.Count > 0 && string.Equals(trunk.Kind, TrunkKinds.Sip, StringComparison.OrdinalIgnoreCase) && string.IsNullOrWhiteSpace(trunk.Address);
 
     private static OptionsValidationException Invalid(string message) =>
         new(nameof(CarrierOptions), typeof(CarrierOptions), [message]);

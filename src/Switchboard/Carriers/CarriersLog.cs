@@ -13,4 +13,16 @@ internal static partial class CarriersLog
 
     [LoggerMessage(4004, LogLevel.Information, "Call {CallSid}: trunk {Trunk} answered {SipCode}")]
     public static partial void SipOutcome(ILogger logger, string callSid, string trunk, int sipCode);
+
+    [LoggerMessage(4010, LogLevel.Information, "Source trunk {Trunk} ({TrunkSid}) accepts trunk calls from {AcceptFrom}")]
+    public static partial void SourceTrunkConfigured(ILogger logger, string trunk, string trunkSid, string acceptFrom);
+
+    [LoggerMessage(4011, LogLevel.Information, "Trunk call {CallSid} (Call-ID {SipCallId}) from trunk {Trunk} to {To}")]
+    public static partial void TrunkCallStarted(ILogger logger, string callSid, string sipCallId, string trunk, string to);
+
+    [LoggerMessage(4012, LogLevel.Information, "INVITE {SipCallId} from {Source} refused with {StatusCode}")]
+    public static partial void TrunkCallRefused(ILogger logger, string sipCallId, string source, int statusCode);
+
+    [LoggerMessage(4013, LogLevel.Information, "Trunk call {CallSid} (Call-ID {SipCallId}, trunk {TrunkSid}) ended {Status} with {SipCode}")]
+    public static partial void TrunkCallEnded(ILogger logger, string callSid, string sipCallId, string trunkSid, string status, int sipCode);
 }

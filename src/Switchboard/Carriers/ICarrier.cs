@@ -51,6 +51,11 @@ public interface ILegEvents
     void Routed(string trunk)
     {
     }
+
+    /// <summary>The callee's SDP (early media on a 183, or the answer), raised just before <see cref="Ringing"/> or <see cref="Answered"/>.</summary>
+    void Media(string sdp)
+    {
+    }
 }
 
 /// <summary>A leg to place.</summary>
@@ -60,4 +65,6 @@ public sealed record LegRequest
     public required string To { get; init; }
     public required string From { get; init; }
     public string? SendDigits { get; init; }
+    /// <summary>An SDP offer to send instead of the carrier's own (a bridged trunk call passes the caller's through).</summary>
+    public string? SdpOffer { get; init; }
 }

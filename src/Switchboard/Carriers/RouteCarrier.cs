@@ -249,6 +249,17 @@ public sealed class RouteCarrier(string prefix, IReadOnlyList<Trunk> trunks) : I
                 }
             }
 
+            public void Media(string sdp)
+            {
+                lock (owner._lock)
+                {
+                    if (owner.IsCurrent(this))
+                    {
+                        owner.Events.Media(sdp);
+                    }
+                }
+            }
+
             public void Identified(string sipCallId)
             {
                 lock (owner._lock)

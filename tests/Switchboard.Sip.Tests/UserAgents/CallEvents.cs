@@ -30,4 +30,23 @@ internal static class CallEvents
         timeout.CancelAfter(ScriptedUas.Bound);
         Assert.False(await call.Events.WaitToReadAsync(timeout.Token), "events after the terminal event");
     }
+
+    /// <summary>The next event of an incoming call, or a TimeoutException naming what was expected.</summary>
+    public static async Task<T> NextAsync<T>(this IncomingSipCall call)
+        where T : SipCallEvent
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        timeout.CancelAfter(ScriptedUas.Bound);
+        SipCallEvent next;
+        try
+        {
+            next = await call.Events.ReadAsync(timeout.Token);
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+        {
+            throw new TimeoutException($"No incoming call event within {ScriptedUas.Bound.TotalSeconds} s; expected {typeof(T).Name}.");
+        }
+
+        return Assert.IsType<T>(next);
+    }
 }

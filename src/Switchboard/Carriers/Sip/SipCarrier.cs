@@ -65,6 +65,7 @@ public sealed class SipCarrier(TrunkOptions trunk, SipEndpointProvider endpoints
                     Target = target,
                     FromUser = from,
                     Credentials = carrier._credentials,
+                    Sdp = request.SdpOffer,
                 }, CancellationToken.None);
             }
             catch (Exception exception) when (exception is System.Net.Sockets.SocketException or InvalidOperationException or ArgumentException or ObjectDisposedException)
@@ -93,9 +94,17 @@ public sealed class SipCarrier(TrunkOptions trunk, SipEndpointProvider endpoints
                 switch (e)
                 {
                     case SipCallRinging ringing:
+                        if (ringing.Sdp is { } early)
+                        {
+                            Report(() => events.Media(early));
+                        }
                         Report(() => events.Ringing(ringing.StatusCode));
                         break;
-                    case SipCallAnswered:
+                    case SipCallAnswered answered:
+                        if (answered.Sdp is { } sdp)
+                        {
+                            Report(() => events.Media(sdp));
+                        }
                         Report(() => events.Answered("human"));
                         break;
                     case SipCallFailed failed:

@@ -70,7 +70,7 @@ internal sealed partial class SqliteCallStore
         await using var r = await command.ExecuteReaderAsync(cancellationToken);
         while (await r.ReadAsync(cancellationToken))
         {
-            facts.Add(new CallFacts(ReadCall(r), Time(r, 22), Text(r, 23)));
+            facts.Add(new CallFacts(ReadCall(r), Time(r, CallColumnCount), Text(r, CallColumnCount + 1)));
         }
         return facts;
     }

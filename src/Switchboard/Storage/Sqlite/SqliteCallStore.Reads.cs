@@ -12,8 +12,11 @@ internal sealed partial class SqliteCallStore
     private const string CallColumns = """
         sid, account_sid, parent_call_sid, to_number, from_number, direction, status, date_created, date_updated,
         start_time, answer_time, end_time, sip_response_code, ring_deadline, time_limit_deadline, dispatch_at,
-        answered_by, queue_time, trunk_sid, carrier, next_sequence, instructions
+        answered_by, queue_time, trunk_sid, carrier, next_sequence, instructions, sip_call_id
         """;
+
+    /// <summary>How many columns <see cref="CallColumns"/> selects: extra columns of a query come after them.</summary>
+    private const int CallColumnCount = 23;
 
     public async Task<Call?> GetCallAsync(CallSid sid, CancellationToken cancellationToken)
     {
@@ -149,6 +152,7 @@ internal sealed partial class SqliteCallStore
             Carrier = Text(r, 19),
             NextSequenceNumber = r.GetInt32(20),
             Instructions = DeserializeInstructions(r.GetString(21)),
+            SipCallId = Text(r, 22),
         };
     }
 

@@ -9,15 +9,16 @@ internal sealed partial class SqliteCallStore
     private const string UpsertCallSql = """
         INSERT INTO calls (sid, account_sid, parent_call_sid, to_number, from_number, direction, status, date_created,
             date_updated, start_time, answer_time, end_time, sip_response_code, ring_deadline, time_limit_deadline,
-            dispatch_at, answered_by, queue_time, trunk_sid, carrier, next_sequence, instructions)
+            dispatch_at, answered_by, queue_time, trunk_sid, carrier, next_sequence, instructions, sip_call_id)
         VALUES ($sid, $account, $parent, $to, $from, $direction, $status, $created, $updated, $start, $answer, $end,
-            $sip, $ring, $limit, $dispatch, $answered_by, $queue_time, $trunk, $carrier, $next_seq, $instructions)
+            $sip, $ring, $limit, $dispatch, $answered_by, $queue_time, $trunk, $carrier, $next_seq, $instructions, $sip_call_id)
         ON CONFLICT (sid) DO UPDATE SET status = excluded.status, date_updated = excluded.date_updated,
             start_time = excluded.start_time, answer_time = excluded.answer_time, end_time = excluded.end_time,
             sip_response_code = excluded.sip_response_code, ring_deadline = excluded.ring_deadline,
             time_limit_deadline = excluded.time_limit_deadline, dispatch_at = excluded.dispatch_at,
             answered_by = excluded.answered_by, queue_time = excluded.queue_time, trunk_sid = excluded.trunk_sid,
-            carrier = excluded.carrier, next_sequence = excluded.next_sequence, instructions = excluded.instructions
+            carrier = excluded.carrier, next_sequence = excluded.next_sequence, instructions = excluded.instructions,
+            sip_call_id = excluded.sip_call_id
         """;
 
     private const string UpdateCallStateSql = """
@@ -193,6 +194,7 @@ internal sealed partial class SqliteCallStore
         p.AddWithValue("$created", Micros.From(call.DateCreated));
         BindStateColumns(p, call);
         p.AddWithValue("$instructions", SerializeInstructions(call.Instructions));
+        p.AddWithValue("$sip_call_id", Db(call.SipCallId));
     }
 
     private static void BindCallState(RowBinder p, Call call)

@@ -1,0 +1,235 @@
+using Switchboard.Calls;
+using Switchboard.Sip.UserAgents;
+
+namespace Switchboard.Carriers.Trunking;
+
+/// <summary>
+/// One trunk call, bridged back to back: the caller's <see cref="IncomingSipCall"/> on one side, a leg
+/// placed through the route on the other. Provisional responses and the answer are relayed with the
+/// callee's SDP (the caller's offer goes out unchanged); CANCEL and BYE cross over; a final failure goes
+/// back to the caller with its code. One lock; a leg is never told anything under it (a route raises
+/// its events under its own lock).
+/// </summary>
+internal sealed class TrunkCall : ILegEvents
+{
+    private readonly TrunkCallBridge _bridge;
+    private readonly IncomingSipCall _caller;
+    private readonly SourceTrunk _source;
+    private readonly string _accountSid;
+    private readonly string _to;
+    private readonly string _from;
+    private readonly CallSid _sid;
+    private readonly DateTimeOffset _created;
+    private readonly Lock _lock = new();
+    private ICarrierLeg? _leg;
+    private string? _calleeSdp;
+    private string? _carrier;
+    private DateTimeOffset? _answeredAt;
+    private bool _ended;
+
+    public TrunkCall(TrunkCallBridge bridge, IncomingSipCall caller, SourceTrunk source, string accountSid, string to, string from)
+    {
+        _bridge = bridge;
+        _caller = caller;
+        _source = source;
+        _accountSid = accountSid;
+        _to = to;
+        _from = from;
+        _created = bridge.Time.GetUtcNow();
+        _sid = CallSid.New(_created);
+    }
+
+    /// <summary>Refused before any leg (no number, no route): the caller gets the code, the call is recorded failed.</summary>
+    public void Refuse(int sipCode, string reasonPhrase)
+    {
+        CarriersLog.TrunkCallRefused(_bridge.Logger, _caller.CallId, _caller.RemoteEndPoint.ToString(), sipCode);
+        _ended = true;
+        _ = _caller.RejectAsync(sipCode, reasonPhrase);
+        Finish(CallStatus.Failed, sipCode);
+    }
+
+    public void Start(RouteCarrier route)
+    {
+        CarriersLog.TrunkCallStarted(_bridge.Logger, _sid.Value, _caller.CallId, _source.Name, _to);
+        var leg = route.Place(new LegRequest { CallSid = _sid.Value, To = _to, From = _from, SdpOffer = _caller.Sdp }, this);
+        lock (_lock)
+        {
+            _leg = leg;
+        }
+        // Only now: a CANCEL or BYE from the caller is read once there is a leg to pass it to.
+        _ = FollowCallerAsync();
+    }
+
+    /// <summary>What the caller does: CANCEL → cancel the leg (487 to the caller, by the stack); BYE → hang the leg up.</summary>
+    private async Task FollowCallerAsync()
+    {
+        await foreach (var e in _caller.Events.ReadAllAsync())
+        {
+            switch (e)
+            {
+                case IncomingSipCallCanceled:
+                    if (TryEnd())
+                    {
+                        _leg?.Cancel();
+                        Finish(CallStatus.Canceled, 487);
+                    }
+                    break;
+                case SipCallTerminated { By: SipCallParty.Remote }:
+                    if (TryEnd())
+                    {
+                        _leg?.Hangup();
+                        Finish(CallStatus.Completed, 200);
+                    }
+                    break;
+                case SipCallFailed or SipCallTerminated when TryEnd():
+                    // The endpoint stopped under a live call: the leg is let go and, as after a crash, nothing is recorded.
+                    _leg?.Cancel();
+                    break;
+            }
+        }
+    }
+
+    private bool TryEnd()
+    {
+        lock (_lock)
+        {
+            if (_ended)
+            {
+                return false;
+            }
+            _ended = true;
+            return true;
+        }
+    }
+
+    void ILegEvents.Routed(string trunk)
+    {
+        lock (_lock)
+        {
+            _carrier = trunk;
+        }
+    }
+
+    void ILegEvents.Media(string sdp)
+    {
+        lock (_lock)
+        {
+            _calleeSdp = sdp;
+        }
+    }
+
+    void ILegEvents.Ringing(int sipCode)
+    {
+        string? sdp;
+        lock (_lock)
+        {
+            if (_ended || _answeredAt is not null)
+            {
+                return;
+            }
+            sdp = _calleeSdp;
+        }
+        // 183 with the callee's early media passes through as 183; any other progress is 180 Ringing.
+        _ = sipCode == 183 || sdp is not null
+            ? _caller.SendProvisionalAsync(183, "Session Progress", sdp)
+            : _caller.SendProvisionalAsync(180, "Ringing");
+    }
+
+    void ILegEvents.Answered(string answeredBy)
+    {
+        string? sdp;
+        lock (_lock)
+        {
+            if (_ended || _answeredAt is not null)
+            {
+                return;
+            }
+            _answeredAt = _bridge.Time.GetUtcNow();
+            sdp = _calleeSdp;
+        }
+        _ = AnswerCallerAsync(sdp);
+    }
+
+    private async Task AnswerCallerAsync(string? sdp)
+    {
+        if (!await _caller.AnswerAsync(sdp))
+        {
+            // The caller's CANCEL won the race (it got 487): the callee's answer is hung up.
+            _leg?.Hangup();
+        }
+    }
+
+    void ILegEvents.Rejected(int sipCode) => Fail(sipCode, SipOutcomes.StatusFor(sipCode), sipCode);
+
+    /// <summary>No trunk of the route could be reached (Timer B or a transport error on the last one): 503 to the caller.</summary>
+    void ILegEvents.Unreachable(int sipCode) => Fail(503, CallStatus.Failed, sipCode);
+
+    void ILegEvents.RemoteHangup()
+    {
+        if (TryEnd())
+        {
+            _ = _caller.ByeAsync();
+            Finish(CallStatus.Completed, 200);
+        }
+    }
+
+    private void Fail(int callerCode, CallStatus status, int sipCode)
+    {
+        if (!TryEnd())
+        {
+            return;
+        }
+        _ = _caller.RejectAsync(callerCode, ReasonPhrase(callerCode));
+        Finish(status, sipCode);
+    }
+
+    private void Finish(CallStatus status, int sipCode)
+    {
+        var now = _bridge.Time.GetUtcNow();
+        DateTimeOffset? answeredAt;
+        string? carrier;
+        lock (_lock)
+        {
+            answeredAt = _answeredAt;
+            carrier = _carrier;
+        }
+        _bridge.Record(new Call
+        {
+            Sid = _sid,
+            AccountSid = _accountSid,
+            To = _to,
+            From = _from,
+            Direction = TrunkCallBridge.Direction,
+            DateCreated = _created,
+            DateUpdated = now,
+            State = new CallState
+            {
+                Status = status,
+                StartTime = _created,
+                AnswerTime = answeredAt,
+                EndTime = now,
+                SipResponseCode = sipCode,
+            },
+            TrunkSid = _source.Sid,
+            Carrier = carrier,
+            SipCallId = _caller.CallId,
+            Instructions = new CallInstructions { Timeout = TimeSpan.Zero, TimeLimit = TimeSpan.Zero },
+        });
+    }
+
+    private static string ReasonPhrase(int code) => code switch
+    {
+        404 => "Not Found",
+        408 => "Request Timeout",
+        480 => "Temporarily Unavailable",
+        484 => "Address Incomplete",
+        486 => "Busy Here",
+        487 => "Request Terminated",
+        500 => "Server Internal Error",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
+        600 => "Busy Everywhere",
+        603 => "Decline",
+        _ => "Call Failed",
+    };
+}

@@ -1,0 +1,117 @@
+using Microsoft.Extensions.Options;
+using Switchboard.Accounts;
+using Switchboard.Api;
+using Switchboard.Calls;
+using Switchboard.Carriers.Sip;
+using Switchboard.Storage;
+using Switchboard.Sip.UserAgents;
+
+namespace Switchboard.Carriers.Trunking;
+
+/// <summary>
+/// Trunk calls (Twilio's Elastic SIP Trunking; docs/carriers.md "Trunk calls"): an INVITE from a source
+/// trunk is routed by its Request-URI number like any call (<see cref="CarrierRouter.Route"/>, with the
+/// route's failover and concurrency limits) and bridged back to back (<see cref="TrunkCall"/>). No TwiML,
+/// no callbacks, no outbox: one call row is written when the call ends. Runs beside the engine, not in
+/// its partitions: a bridged call has no TwiML, no timers and no callbacks for the engine to own.
+/// </summary>
+internal sealed class TrunkCallBridge(
+    IOptions<CarrierOptions> options,
+    SipEndpointProvider sip,
+    CarrierRouter router,
+    AccountRegistry accounts,
+    StoreWriter writer,
+    TimeProvider time,
+    ILogger<TrunkCallBridge> logger) : IHostedService
+{
+    /// <summary>Twilio's direction for a call from a customer's infrastructure out to the network (reference §5).</summary>
+    public const string Direction = "trunking-terminating";
+
+    private SourceTrunks? _sources;
+
+    internal TimeProvider Time => time;
+
+    internal ILogger Logger => logger;
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        _sources = await SourceTrunks.LoadAsync(options, cancellationToken);
+        if (_sources.All.Count == 0)
+        {
+            // No source trunk: the endpoint keeps answering INVITEs 501, as before trunk calls existed.
+            return;
+        }
+        sip.Endpoint.AcceptIncomingCalls(OnIncomingCall);
+        foreach (var trunk in _sources.All)
+        {
+            CarriersLog.SourceTrunkConfigured(logger, trunk.Name, trunk.Sid, string.Join(", ", trunk.AcceptFrom));
+        }
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>
+    /// The Request-URI user as a number: E.164 as <see cref="PhoneNumbers"/> normalises it; digits without
+    /// the <c>+</c> (many PBXs send them so) are read as E.164 too. Null when it is no number.
+    /// </summary>
+    public static string? NumberFrom(string? user)
+    {
+        if (string.IsNullOrEmpty(user))
+        {
+            return null;
+        }
+        var candidate = user.StartsWith('+') ? user : "+" + user;
+        return PhoneNumbers.TryNormalize(candidate, out var number) && PhoneNumbers.IsPhoneNumber(number) ? number : null;
+    }
+
+    /// <summary>On the SIP receive loop: decide at once, never block.</summary>
+    private void OnIncomingCall(IncomingSipCall incoming)
+    {
+        var source = _sources!.Match(incoming.RemoteEndPoint.Address);
+        if (source is null)
+        {
+            // Like an Elastic SIP trunk's IP access control list: an unknown source is refused.
+            CarriersLog.TrunkCallRefused(logger, incoming.CallId, incoming.RemoteEndPoint.ToString(), 403);
+            _ = incoming.RejectAsync(403, "Forbidden");
+            return;
+        }
+
+        if (source.Credentials is { } credentials && !incoming.IsAuthorized(credentials, source.Name))
+        {
+            // RFC 3261 22.3: challenge; the PBX retries with credentials as a new INVITE. Nothing is recorded.
+            CarriersLog.TrunkCallRefused(logger, incoming.CallId, incoming.RemoteEndPoint.ToString(), 407);
+            _ = incoming.ChallengeAsync(source.Name);
+            return;
+        }
+
+        var account = source.AccountSid ?? accounts.Default?.Sid;
+        if (account is null)
+        {
+            _ = incoming.RejectAsync(503, "Service Unavailable");
+            return;
+        }
+
+        var from = NumberFrom(incoming.FromUser) ?? incoming.FromUser ?? "anonymous";
+        var to = NumberFrom(incoming.RequestUser);
+        var call = new TrunkCall(this, incoming, source, account, to ?? incoming.RequestUser ?? incoming.RequestUri, from);
+        if (to is null)
+        {
+            // 484 Address Incomplete: the Request-URI names no number to route.
+            call.Refuse(484, "Address Incomplete");
+            return;
+        }
+        if (router.Route(to) is not { } route)
+        {
+            call.Refuse(404, "Not Found");
+            return;
+        }
+        call.Start(route);
+    }
+
+    /// <summary>The one row of a trunk call, written when it ends (nothing is recorded for a call cut by a crash).</summary>
+    internal void Record(Call call)
+    {
+        writer.Submit(new StoreWrite { Call = call });
+        CarriersLog.TrunkCallEnded(logger, call.Sid.Value, call.SipCallId ?? "", call.TrunkSid ?? "", call.Status.ToResource(), call.State.SipResponseCode ?? 0);
+    }
+}
