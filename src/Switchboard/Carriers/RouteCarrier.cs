@@ -110,6 +110,14 @@ public sealed class RouteCarrier(string prefix, IReadOnlyList<Trunk> trunks) : I
             }
         }
 
+        public void Media(string sdp)
+        {
+            if (!_ended)
+            {
+                events.Media(sdp);
+            }
+        }
+
         public void Rejected(int sipCode)
         {
             Release();
