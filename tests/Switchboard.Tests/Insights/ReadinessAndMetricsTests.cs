@@ -46,23 +46,23 @@ public sealed class ReadinessAndMetricsTests : IAsyncLifetime
         await _receiver.WaitForStatusAsync(busy.Sid, "busy");
 
         using var anonymous = new HttpClient { BaseAddress = _host.BaseUri };
-        string text = "";
-        // The exporter caches a scrape briefly; poll (bounded) until this test's figures show.
-        for (var i = 0; i < 50 && !(text.Contains("switchboard_calls_in_flight", StringComparison.Ordinal)
-                                     && text.Contains("switchboard_carrier_outcomes", StringComparison.Ordinal)); i++)
+        static bool RingingLine(string l) => l.StartsWith("switchboard_calls_in_flight", StringComparison.Ordinal)
+                                             && l.Contains("status=\"ringing\"", StringComparison.Ordinal) && l.EndsWith(" 1", StringComparison.Ordinal);
+        static bool BusyLine(string l) => l.StartsWith("switchboard_carrier_outcomes", StringComparison.Ordinal)
+                                          && l.Contains("carrier=\"simulated\"", StringComparison.Ordinal)
+                                          && l.Contains("sip_response_code=\"486\"", StringComparison.Ordinal)
+                                          && l.Contains("status=\"busy\"", StringComparison.Ordinal);
+        string[] lines = [];
+        // The exporter caches a scrape briefly: poll (bounded) until a scrape taken after both calls settled shows.
+        for (var i = 0; i < 50 && !(lines.Any(RingingLine) && lines.Any(BusyLine)); i++)
         {
-            text = await anonymous.GetStringAsync("/metrics", TestContext.Current.CancellationToken);
             if (i > 0)
             {
                 await Task.Delay(100, TestContext.Current.CancellationToken);
             }
+            lines = (await anonymous.GetStringAsync("/metrics", TestContext.Current.CancellationToken)).Split('\n');
         }
-        var lines = text.Split('\n');
-        Assert.Contains(lines, l => l.StartsWith("switchboard_calls_in_flight", StringComparison.Ordinal)
-                                    && l.Contains("status=\"ringing\"", StringComparison.Ordinal) && l.EndsWith(" 1", StringComparison.Ordinal));
-        Assert.Contains(lines, l => l.StartsWith("switchboard_carrier_outcomes", StringComparison.Ordinal)
-                                    && l.Contains("carrier=\"simulated\"", StringComparison.Ordinal)
-                                    && l.Contains("sip_response_code=\"486\"", StringComparison.Ordinal)
-                                    && l.Contains("status=\"busy\"", StringComparison.Ordinal));
+        Assert.Contains(lines, RingingLine);
+        Assert.Contains(lines, BusyLine);
     }
 }
