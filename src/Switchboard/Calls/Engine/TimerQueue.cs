@@ -9,6 +9,7 @@ internal sealed class TimerQueue : IDisposable
 {
     private readonly TimeProvider _time;
     private readonly ITimer _timer;
+    private readonly Action _onDue;
     private readonly PriorityQueue<(CallSid Sid, CallTimer Kind, long Version), DateTimeOffset> _heap = new();
     private readonly Dictionary<(CallSid, CallTimer), (long Version, DateTimeOffset Due)> _armed = [];
     private long _version;
@@ -17,6 +18,7 @@ internal sealed class TimerQueue : IDisposable
     public TimerQueue(TimeProvider time, Action onDue)
     {
         _time = time;
+        _onDue = onDue;
         _timer = time.CreateTimer(_ => onDue(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
 
@@ -72,7 +74,16 @@ internal sealed class TimerQueue : IDisposable
                 {
                     _scheduledFor = at;
                     var delay = at - _time.GetUtcNow();
-                    _timer.Change(delay > TimeSpan.Zero ? delay : TimeSpan.Zero, Timeout.InfiniteTimeSpan);
+                    if (delay > TimeSpan.Zero)
+                    {
+                        _timer.Change(delay, Timeout.InfiniteTimeSpan);
+                    }
+                    else
+                    {
+                        // Already due (a call dispatched at once): hand it over now instead of through a timer
+                        // thread; a timer still armed for a later entry fires harmlessly and re-arms.
+                        _onDue();
+                    }
                 }
                 return;
             }

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using Switchboard.Calls;
@@ -74,18 +75,12 @@ internal sealed partial class SqliteCallStore
         var connection = _writer ?? throw new InvalidOperationException("The store is not initialized");
         // The writer is one dedicated loop: SQLite's synchronous API avoids a Task per statement.
         using var transaction = connection.BeginTransaction();
+        CoalesceCallRows(writes);
         foreach (var write in writes)
         {
             if (write.Call is { } call)
             {
-                if (write.StateOnly)
-                {
-                    Run(connection, transaction, UpdateCallStateSql, p => BindCallState(p, call));
-                }
-                else
-                {
-                    Run(connection, transaction, UpsertCallSql, p => BindCall(p, call));
-                }
+                WriteCallRow(connection, transaction, call);
                 if (write.StatusChange is { } change)
                 {
                     Run(connection, transaction, InsertStatusEventSql, p =>
@@ -134,6 +129,53 @@ internal sealed partial class SqliteCallStore
         }
         transaction.Commit();
         return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Finds, for each call written in the batch, its last snapshot and whether any of its writes needs the
+    /// full row (a new call, changed instructions). A call created and dispatched at once, or answered and
+    /// hung up within one commit, then costs one row statement instead of one per write; its status events
+    /// are still recorded one per write. The batch is one transaction, so no reader can see the difference.
+    /// </summary>
+    private void CoalesceCallRows(IReadOnlyList<StoreWrite> writes)
+    {
+        _callRows.Clear();
+        foreach (var write in writes)
+        {
+            if (write.Call is { } call)
+            {
+                ref var row = ref CollectionsMarshal.GetValueRefOrAddDefault(_callRows, call.Sid, out _);
+                row.Last = call;
+                row.Full |= !write.StateOnly;
+            }
+        }
+    }
+
+    /// <summary>Writes a call's row at its first write in the batch, with its last snapshot; later writes skip it.</summary>
+    private void WriteCallRow(SqliteConnection connection, SqliteTransaction transaction, Call call)
+    {
+        ref var row = ref CollectionsMarshal.GetValueRefOrNullRef(_callRows, call.Sid);
+        if (row.Written)
+        {
+            return;
+        }
+        row.Written = true;
+        var last = row.Last!;
+        if (row.Full)
+        {
+            Run(connection, transaction, UpsertCallSql, p => BindCall(p, last));
+        }
+        else
+        {
+            Run(connection, transaction, UpdateCallStateSql, p => BindCallState(p, last));
+        }
+    }
+
+    private struct CallRow
+    {
+        public Call? Last;
+        public bool Full;
+        public bool Written;
     }
 
     private void Run(SqliteConnection connection, SqliteTransaction transaction, string sql, Action<RowBinder> bind)
