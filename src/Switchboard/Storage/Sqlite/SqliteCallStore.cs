@@ -61,7 +61,7 @@ internal sealed partial class SqliteCallStore : ICallStore, IAsyncDisposable
     {
         foreach (var binder in _writeCommands.Values)
         {
-            await binder.Command.DisposeAsync();
+            binder.Dispose();
         }
         _writeCommands.Clear();
         if (_writer is not null)
