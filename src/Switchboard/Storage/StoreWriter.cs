@@ -124,6 +124,9 @@ internal sealed class StoreWriter : IAsyncDisposable
         finally
         {
             _exited = true;
+            // A producer enqueues, then reads _exited; the writer writes _exited, then reads the queue. The
+            // barrier keeps the two from both missing each other (a volatile write may pass a later read).
+            Interlocked.MemoryBarrier();
             FailQueued();
             _stopped.TrySetResult();
         }
@@ -187,6 +190,8 @@ internal sealed class StoreWriter : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _stopping = true;
+        // As above: the writer flags that it sleeps, then reads _stopping; this side writes _stopping, then reads the flag.
+        Interlocked.MemoryBarrier();
         if (_thread is null)
         {
             _exited = true;
