@@ -9,6 +9,12 @@ using Switchboard.Bench;
 // Switchboard benchmark: every figure is measured in this one run against a baseline from the same run,
 // all traffic on 127.0.0.1. `--quick` shortens every phase (for a smoke run; the figures are noisier).
 var quick = args.Contains("--quick");
+// `--latency-rate N`: phase (c) runs at N calls/s instead of half the maximum, so that two builds can be
+// compared at one rate (half the maximum moves with the create rate of the build measured).
+var latencyRateAt = Array.IndexOf(args, "--latency-rate");
+double? latencyRate = latencyRateAt >= 0 && latencyRateAt + 1 < args.Length
+    ? double.Parse(args[latencyRateAt + 1], CultureInfo.InvariantCulture)
+    : null;
 if (args.Contains("--sip"))
 {
     // SIP calls per second against sipp, next to sipp's own rate (docs/performance.md, "SIP calls per second").
@@ -198,8 +204,8 @@ var deliveryRate = delivered / deliverySeconds;
 
 // ---- (c) event → receipt latency at half the maximum load.
 var maxCalls = Math.Min(create.Rate, deliveryRate / callbacksPerCall);
-var halfRate = maxCalls / 2;
-Step($"latency at half load: {halfRate:N0} calls/s ≈ {halfRate * callbacksPerCall:N0} callbacks/s " +
+var halfRate = latencyRate ?? maxCalls / 2;
+Step($"latency at {(latencyRate is null ? "half load" : "the given rate")}: {halfRate:N0} calls/s ≈ {halfRate * callbacksPerCall:N0} callbacks/s " +
     $"(max = min(create {create.Rate:N0}/s, delivery {deliveryRate:N0}/s ÷ {callbacksPerCall:F1} per call))");
 LatencyResult latency;
 CpuShare latencyCpu;

@@ -198,10 +198,14 @@ internal sealed partial class CallbackDispatcher : IAsyncDisposable
             }
 
             WebhookResult result;
-            await _global.WaitAsync(cancellationToken);
+            // The gates are waited for without the stop token: a cancelable wait that cannot be served at once
+            // costs a registration, a promise and an extra continuation per waiter (the profile of a busy
+            // dispatcher showed them). On stop, requests in flight are canceled and free their slots, and each
+            // waiter then finds the token canceled in SendAsync.
+            await _global.WaitAsync(CancellationToken.None);
             try
             {
-                await hostGate.WaitAsync(cancellationToken);
+                await hostGate.WaitAsync(CancellationToken.None);
                 try
                 {
                     _metrics.InFlight(1);

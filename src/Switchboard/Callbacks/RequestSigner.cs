@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -12,17 +13,43 @@ public static class RequestSigner
 {
     public static string Sign(string authToken, string url, IEnumerable<KeyValuePair<string, string>> postParameters)
     {
-        var data = new StringBuilder(url);
         // Ordinal (UTF-16) order, as the SDK validators sort: "CallSid" < "CallStatus" < "CallbackSource" < "Called".
-        foreach (var group in postParameters.GroupBy(p => p.Key, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
+        // Python and Node append each value of a repeated name, values sorted; our webhooks never repeat names.
+        // Sorting the pairs by name, then value, gives that order. The signed text is built in pooled buffers:
+        // every status callback is signed, so this runs once per delivery.
+        var pairs = postParameters.ToArray();
+        Array.Sort(pairs, static (a, b) =>
         {
-            // Python and Node append each value of a repeated name, values sorted; our webhooks never repeat names.
-            foreach (var value in group.Select(p => p.Value).Order(StringComparer.Ordinal))
-            {
-                data.Append(group.Key).Append(value);
-            }
+            var byName = string.CompareOrdinal(a.Key, b.Key);
+            return byName != 0 ? byName : string.CompareOrdinal(a.Value, b.Value);
+        });
+        var length = url.Length;
+        foreach (var (key, value) in pairs)
+        {
+            length += key.Length + value.Length;
         }
-        var mac = HMACSHA1.HashData(Encoding.UTF8.GetBytes(authToken), Encoding.UTF8.GetBytes(data.ToString()));
-        return Convert.ToBase64String(mac);
+        var chars = ArrayPool<char>.Shared.Rent(length);
+        var bytes = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(length));
+        try
+        {
+            url.CopyTo(chars);
+            var at = url.Length;
+            foreach (var (key, value) in pairs)
+            {
+                key.CopyTo(chars.AsSpan(at));
+                at += key.Length;
+                value.CopyTo(chars.AsSpan(at));
+                at += value.Length;
+            }
+            var count = Encoding.UTF8.GetBytes(chars, 0, length, bytes, 0);
+            Span<byte> mac = stackalloc byte[HMACSHA1.HashSizeInBytes];
+            HMACSHA1.HashData(Encoding.UTF8.GetBytes(authToken), bytes.AsSpan(0, count), mac);
+            return Convert.ToBase64String(mac);
+        }
+        finally
+        {
+            ArrayPool<char>.Shared.Return(chars);
+            ArrayPool<byte>.Shared.Return(bytes);
+        }
     }
 }

@@ -99,7 +99,8 @@ public sealed class WebhookClient : IDisposable
         if (!isGet)
         {
             message.Content = new StringContent(request.FormBody ?? FormEncode(request.Parameters), Encoding.UTF8);
-            message.Content.Headers.ContentType = MediaTypeHeaderValue.Parse("application/x-www-form-urlencoded; charset=UTF-8");
+            // Built, not parsed, per request: the same header, "application/x-www-form-urlencoded; charset=UTF-8".
+            message.Content.Headers.ContentType = new MediaTypeHeaderValue("application/x-www-form-urlencoded") { CharSet = "UTF-8" };
         }
 
         HttpResponseMessage response;

@@ -1,4 +1,4 @@
-using System.Threading.Channels;
+using System.Collections.Concurrent;
 
 namespace Switchboard.Storage;
 
@@ -8,6 +8,12 @@ namespace Switchboard.Storage;
 /// under light load a batch is one write; under heavy load batches grow to <see cref="MaxBatch"/>.
 /// Writes are applied in submission order, so a call's rows never overtake each other.
 /// </summary>
+/// <remarks>
+/// The writer is a dedicated thread, not a thread-pool loop: a batch is synchronous SQLite work ending in
+/// an <c>fsync</c>, and while it ran on a pool worker it held one of the few workers that serve requests.
+/// It sleeps only when the queue is empty, and a producer wakes it only then: one wake per idle period,
+/// not one per write.
+/// </remarks>
 internal sealed class StoreWriter : IAsyncDisposable
 {
     // Measured on this machine: SQLite WAL+FULL does ~3.9k single-row commits/s but ~188k rows/s in
@@ -16,9 +22,15 @@ internal sealed class StoreWriter : IAsyncDisposable
 
     private readonly ICallStore _store;
     private readonly ILogger<StoreWriter> _logger;
-    private readonly Channel<StoreWrite> _queue = Channel.CreateUnbounded<StoreWrite>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly ConcurrentQueue<StoreWrite> _queue = new();
+    private readonly SemaphoreSlim _wake = new(0);
+    private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly List<Action<IReadOnlyList<StoreWrite>>> _afterCommit = [];
-    private Task? _loop;
+    private Thread? _thread;
+    // 1 while the writer sleeps or is about to: the producer that swaps it to 0 wakes it.
+    private int _sleeping;
+    private volatile bool _stopping;
+    private volatile bool _exited;
 
     public StoreWriter(ICallStore store, ILogger<StoreWriter> logger)
     {
@@ -29,14 +41,39 @@ internal sealed class StoreWriter : IAsyncDisposable
     /// <summary>Observers told of each committed batch (the callback dispatcher, insights).</summary>
     public void OnCommitted(Action<IReadOnlyList<StoreWrite>> observer) => _afterCommit.Add(observer);
 
-    public void Start() => _loop ??= Task.Run(RunAsync);
+    public void Start()
+    {
+        if (_thread is not null)
+        {
+            return;
+        }
+        _thread = new Thread(Run) { IsBackground = true, Name = "Switchboard store writer" };
+        _thread.Start();
+    }
 
     /// <summary>Queues a write; it commits with the next batch.</summary>
     public void Submit(StoreWrite write)
     {
-        if (!_queue.Writer.TryWrite(write))
+        if (_exited)
         {
             write.Committed?.TrySetException(new InvalidOperationException("The store writer is stopped"));
+            return;
+        }
+        _queue.Enqueue(write);
+        if (_exited)
+        {
+            // The writer left after its last look at the queue: nothing will commit what is still in it.
+            FailQueued();
+            return;
+        }
+        Wake();
+    }
+
+    private void Wake()
+    {
+        if (Volatile.Read(ref _sleeping) == 1 && Interlocked.Exchange(ref _sleeping, 0) == 1)
+        {
+            _wake.Release();
         }
     }
 
@@ -48,18 +85,58 @@ internal sealed class StoreWriter : IAsyncDisposable
         return committed.Task;
     }
 
-    private async Task RunAsync()
+    private void Run()
     {
         var batch = new List<StoreWrite>(MaxBatch);
-        var reader = _queue.Reader;
-        while (await reader.WaitToReadAsync())
+        try
         {
-            batch.Clear();
-            while (batch.Count < MaxBatch && reader.TryRead(out var write))
+            while (true)
             {
-                batch.Add(write);
+                batch.Clear();
+                while (batch.Count < MaxBatch && _queue.TryDequeue(out var write))
+                {
+                    batch.Add(write);
+                }
+                if (batch.Count > 0)
+                {
+                    // The SQLite store completes synchronously; a store that does not is waited for here.
+                    CommitAsync(batch).GetAwaiter().GetResult();
+                    continue;
+                }
+                if (_stopping)
+                {
+                    break;
+                }
+                Interlocked.Exchange(ref _sleeping, 1);
+                if (!_queue.IsEmpty || _stopping)
+                {
+                    // Work arrived (or stop was asked) between the last look and the flag: go on, and take
+                    // back the wake a producer may have given meanwhile.
+                    if (Interlocked.Exchange(ref _sleeping, 0) == 0)
+                    {
+                        _wake.Wait();
+                    }
+                    continue;
+                }
+                _wake.Wait();
             }
-            await CommitAsync(batch);
+        }
+        finally
+        {
+            _exited = true;
+            // A producer enqueues, then reads _exited; the writer writes _exited, then reads the queue. The
+            // barrier keeps the two from both missing each other (a volatile write may pass a later read).
+            Interlocked.MemoryBarrier();
+            FailQueued();
+            _stopped.TrySetResult();
+        }
+    }
+
+    private void FailQueued()
+    {
+        while (_queue.TryDequeue(out var write))
+        {
+            write.Committed?.TrySetException(new InvalidOperationException("The store writer is stopped"));
         }
     }
 
@@ -112,14 +189,17 @@ internal sealed class StoreWriter : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        _queue.Writer.TryComplete();
-        if (_loop is null)
+        _stopping = true;
+        // As above: the writer flags that it sleeps, then reads _stopping; this side writes _stopping, then reads the flag.
+        Interlocked.MemoryBarrier();
+        if (_thread is null)
         {
+            _exited = true;
+            FailQueued();
             return;
         }
-        if (_loop is not null)
-        {
-            await _loop;
-        }
+        Wake();
+        await _stopped.Task;
+        _wake.Dispose();
     }
 }

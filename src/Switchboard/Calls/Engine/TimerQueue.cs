@@ -9,6 +9,7 @@ internal sealed class TimerQueue : IDisposable
 {
     private readonly TimeProvider _time;
     private readonly ITimer _timer;
+    private readonly Action _onDue;
     // One entry in each per armed timer of every live call: the heap keeps due times as UTC ticks (8 bytes instead
     // of 16), and the armed set only the version (the due time is in the heap).
     private readonly PriorityQueue<(CallSid Sid, CallTimer Kind, long Version), long> _heap = new();
@@ -19,6 +20,7 @@ internal sealed class TimerQueue : IDisposable
     public TimerQueue(TimeProvider time, Action onDue)
     {
         _time = time;
+        _onDue = onDue;
         _timer = time.CreateTimer(_ => onDue(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
 
@@ -75,7 +77,16 @@ internal sealed class TimerQueue : IDisposable
                 {
                     _scheduledFor = due;
                     var delay = due - _time.GetUtcNow();
-                    _timer.Change(delay > TimeSpan.Zero ? delay : TimeSpan.Zero, Timeout.InfiniteTimeSpan);
+                    if (delay > TimeSpan.Zero)
+                    {
+                        _timer.Change(delay, Timeout.InfiniteTimeSpan);
+                    }
+                    else
+                    {
+                        // Already due (a call dispatched at once): hand it over now instead of through a timer
+                        // thread; a timer still armed for a later entry fires harmlessly and re-arms.
+                        _onDue();
+                    }
                 }
                 return;
             }

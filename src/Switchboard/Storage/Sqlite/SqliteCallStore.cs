@@ -16,6 +16,8 @@ internal sealed partial class SqliteCallStore : ICallStore, IAsyncDisposable
     private SqliteConnection? _writer;
     // Touched only by the group-commit writer (one batch at a time).
     private readonly Dictionary<string, RowBinder> _writeCommands = new(StringComparer.Ordinal);
+    // The calls written in the batch being applied (see CoalesceCallRows); also the writer's only.
+    private readonly Dictionary<CallSid, CallRow> _callRows = [];
 
     public SqliteCallStore(string connectionString)
     {
@@ -62,7 +64,7 @@ internal sealed partial class SqliteCallStore : ICallStore, IAsyncDisposable
     {
         foreach (var binder in _writeCommands.Values)
         {
-            await binder.Command.DisposeAsync();
+            binder.Dispose();
         }
         _writeCommands.Clear();
         if (_writer is not null)
