@@ -18,8 +18,9 @@ internal sealed class LiveCallView
     private readonly Lock _lock = new();
     private readonly Dictionary<CallSid, Call> _live = [];
     // The log names the calls that changed; a live call's latest state is read from _live, so only final
-    // states are kept here (the view must not hold every intermediate snapshot of 100,000 calls).
-    private readonly (long Version, CallSid Sid, string AccountSid, Call? Final)[] _log = new (long, CallSid, string, Call?)[LogCapacity];
+    // states are kept here (the view must not hold every intermediate snapshot of 100,000 calls). Entry v is at
+    // v % LogCapacity, and the account is that of the live or final call: 16 bytes an entry, 1 MiB in all.
+    private readonly (CallSid Sid, Call? Final)[] _log = new (CallSid, Call?)[LogCapacity];
     private readonly int[] _byStatus = new int[Enum.GetValues<CallStatus>().Length];
     private long _version;
 
@@ -72,7 +73,7 @@ internal sealed class LiveCallView
             _byStatus[(int)call.Status]++;
         }
         _version++;
-        _log[_version % LogCapacity] = (_version, call.Sid, call.AccountSid, call.Status.IsFinal() ? call : null);
+        _log[_version % LogCapacity] = (call.Sid, call.Status.IsFinal() ? call : null);
     }
 
     /// <summary>Calls in flight in each non-final status (all accounts), for metrics.</summary>
@@ -108,16 +109,15 @@ internal sealed class LiveCallView
             var latest = new Dictionary<CallSid, Call>();
             for (var v = since + 1; v <= _version; v++)
             {
-                var (_, sid, account, final) = _log[v % LogCapacity];
-                if (account != accountSid)
-                {
-                    continue;
-                }
+                var (sid, final) = _log[v % LogCapacity];
                 if (_live.TryGetValue(sid, out var live))
                 {
-                    latest[sid] = live;
+                    if (live.AccountSid == accountSid)
+                    {
+                        latest[sid] = live;
+                    }
                 }
-                else if (final is not null)
+                else if (final is not null && final.AccountSid == accountSid)
                 {
                     latest[sid] = final;
                 }
