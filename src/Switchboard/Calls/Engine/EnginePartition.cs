@@ -14,7 +14,7 @@ internal sealed partial class EnginePartition : IAsyncDisposable, ITimerVersions
 {
     private readonly EngineServices _s;
     private readonly Channel<Action> _mailbox = Channel.CreateUnbounded<Action>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly Dictionary<CallSid, LiveCall> _calls = [];
+    private readonly CallMap _calls = new();
     private readonly TimerQueue _timers;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _loop;
