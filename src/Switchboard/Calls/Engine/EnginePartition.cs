@@ -257,6 +257,7 @@ internal sealed partial class EnginePartition : IAsyncDisposable, ITimerVersions
         if (call.Status.IsFinal())
         {
             EngineLog.Ended(_s.Logger, call.Sid.Value, call.To, call.Status, call.State.SipResponseCode, call.State.Duration);
+            // Disarm before removing: the timer versions are kept in the LiveCall, found through _calls.
             _timers.DisarmAll(call.Sid);
             _calls.Remove(call.Sid);
             live.Leg = null;
