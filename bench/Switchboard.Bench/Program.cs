@@ -100,6 +100,14 @@ await using (var server = await ServerProcess.StartAsync(serverDll, serverEnv))
         $"GC committed {Mb(heapAfter.Committed)} MB), RSS {Mb(rssCollected)} MB, peak {Mb(peakCollected)} MB; {memoryCpu}");
     Step($"  resident with the calls: anonymous {Mb(partsAfter.Anon)} MB (GC heap, native, stacks), file-backed {Mb(partsAfter.File)} MB " +
         $"(mapped assemblies and libraries), shared {Mb(partsAfter.Shmem)} MB (double-mapped JIT code and stubs)");
+    // --gcdump PATH: a heap dump of the server with the calls still live (needs dotnet-gcdump on the PATH or in ~/.dotnet/tools).
+    if (ArgValue("--gcdump") is { } dumpPath)
+    {
+        var tool = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".dotnet", "tools", "dotnet-gcdump");
+        using var dump = Process.Start(File.Exists(tool) ? tool : "dotnet-gcdump", ["collect", "-p", server.Pid.ToString(CultureInfo.InvariantCulture), "-o", dumpPath]);
+        await dump.WaitForExitAsync();
+        Step($"  gcdump written to {dumpPath} (exit {dump.ExitCode})");
+    }
     Step($"  per added call: heap {memory.HeapPerCall:N0} B, RSS {memory.RssPerCall:N0} B; server system calls per added call " +
         $"(sockets and SQLite): {(double)(ioAfter.ReadCalls - ioBefore.ReadCalls) / memory.Added:F1} reads, {(double)(ioAfter.WriteCalls - ioBefore.WriteCalls) / memory.Added:F1} writes");
 }

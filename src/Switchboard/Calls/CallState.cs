@@ -5,9 +5,10 @@ namespace Switchboard.Calls;
 /// Every live call holds one, so its times are kept as UTC ticks (8 bytes each, <see cref="long.MinValue"/> for
 /// none) rather than as <c>DateTimeOffset?</c> (24 bytes each), and the SIP code as an <c>int</c> with
 /// <see cref="int.MinValue"/> for none. The engine's times are UTC; a time given with another offset reads back
-/// as the same instant in UTC.
+/// as the same instant in UTC. A struct, held inline in its <see cref="Call"/>: no object of its own per call
+/// and per transition.
 /// </remarks>
-public sealed record CallState
+public readonly record struct CallState
 {
     private readonly long _startTime = UtcTicks.None;
     private readonly long _answerTime = UtcTicks.None;
@@ -16,6 +17,11 @@ public sealed record CallState
     private readonly long _timeLimitDeadline = UtcTicks.None;
     private readonly int _sipResponseCode = NoCode;
     private const int NoCode = int.MinValue;
+
+    /// <summary>A state with no times and no SIP code (the fields' initializers run).</summary>
+    public CallState()
+    {
+    }
 
     public required CallStatus Status { get; init; }
     /// <summary>When dialing started (Twilio's <c>start_time</c>).</summary>

@@ -16,12 +16,18 @@ internal sealed class LiveCallView
     private const int LogCapacity = 1 << 16;
 
     private readonly Lock _lock = new();
-    private readonly Dictionary<CallSid, Call> _live = [];
+    // The calls in flight, found by SID through _bySid: a set of calls (16 bytes an entry) rather than a map from
+    // SID to call (24 bytes), since the call holds its SID.
+    private readonly HashSet<Call> _live = new(BySid.Instance);
+    private readonly HashSet<Call>.AlternateLookup<CallSid> _bySid;
     // The log names the calls that changed; a live call's latest state is read from _live, so only final
-    // states are kept here (the view must not hold every intermediate snapshot of 100,000 calls).
-    private readonly (long Version, CallSid Sid, string AccountSid, Call? Final)[] _log = new (long, CallSid, string, Call?)[LogCapacity];
+    // states are kept here (the view must not hold every intermediate snapshot of 100,000 calls). Entry v is at
+    // v % LogCapacity, and the account is that of the live or final call: 16 bytes an entry, 1 MiB in all.
+    private readonly (CallSid Sid, Call? Final)[] _log = new (CallSid, Call?)[LogCapacity];
     private readonly int[] _byStatus = new int[Enum.GetValues<CallStatus>().Length];
     private long _version;
+
+    public LiveCallView() => _bySid = _live.GetAlternateLookup<CallSid>();
 
     public long Version
     {
@@ -62,17 +68,17 @@ internal sealed class LiveCallView
 
     private void Put(Call call)
     {
-        if (_live.Remove(call.Sid, out var old))
+        if (_bySid.TryGetValue(call.Sid, out var old) && _live.Remove(old))
         {
             _byStatus[(int)old.Status]--;
         }
         if (!call.Status.IsFinal())
         {
-            _live[call.Sid] = call;
+            _live.Add(call);
             _byStatus[(int)call.Status]++;
         }
         _version++;
-        _log[_version % LogCapacity] = (_version, call.Sid, call.AccountSid, call.Status.IsFinal() ? call : null);
+        _log[_version % LogCapacity] = (call.Sid, call.Status.IsFinal() ? call : null);
     }
 
     /// <summary>Calls in flight in each non-final status (all accounts), for metrics.</summary>
@@ -89,7 +95,7 @@ internal sealed class LiveCallView
     {
         lock (_lock)
         {
-            return (_version, [.. _live.Values.Where(c => c.AccountSid == accountSid)]);
+            return (_version, [.. _live.Where(c => c.AccountSid == accountSid)]);
         }
     }
 
@@ -108,21 +114,36 @@ internal sealed class LiveCallView
             var latest = new Dictionary<CallSid, Call>();
             for (var v = since + 1; v <= _version; v++)
             {
-                var (_, sid, account, final) = _log[v % LogCapacity];
-                if (account != accountSid)
+                var (sid, final) = _log[v % LogCapacity];
+                if (_bySid.TryGetValue(sid, out var live))
                 {
-                    continue;
+                    if (live.AccountSid == accountSid)
+                    {
+                        latest[sid] = live;
+                    }
                 }
-                if (_live.TryGetValue(sid, out var live))
-                {
-                    latest[sid] = live;
-                }
-                else if (final is not null)
+                else if (final is not null && final.AccountSid == accountSid)
                 {
                     latest[sid] = final;
                 }
             }
             return (_version, [.. latest.Values]);
         }
+    }
+
+    /// <summary>Calls are the same entry when their SIDs are; a SID finds its call.</summary>
+    private sealed class BySid : IEqualityComparer<Call>, IAlternateEqualityComparer<CallSid, Call>
+    {
+        public static readonly BySid Instance = new();
+
+        public bool Equals(Call? x, Call? y) => x is null || y is null ? ReferenceEquals(x, y) : x.Sid == y.Sid;
+
+        public int GetHashCode(Call obj) => obj.Sid.GetHashCode();
+
+        public bool Equals(CallSid alternate, Call other) => alternate == other.Sid;
+
+        public int GetHashCode(CallSid alternate) => alternate.GetHashCode();
+
+        public Call Create(CallSid alternate) => throw new NotSupportedException("Calls are added whole, not made from a SID");
     }
 }

@@ -65,7 +65,7 @@ public sealed class CallTransitionsTests
         else
         {
             Assert.True(result.Ignored, $"{from} + {trigger} should be ignored");
-            Assert.Same(state, result.State);
+            Assert.Equal(state, result.State);
             Assert.Empty(result.Effects);
         }
     }

@@ -19,7 +19,7 @@ internal sealed partial class EnginePartition
         var children = new List<LiveCall>(dial.Nouns.Count);
         foreach (var noun in dial.Nouns)
         {
-            var child = new LiveCall(NewChildCall(parent.Call, dial, noun, session.DocumentUrl, now)) { Noun = noun };
+            var child = new LiveCall(this, NewChildCall(parent.Call, dial, noun, session.DocumentUrl, now)) { Noun = noun };
             _calls.Add(child.Call.Sid, child);
             session.Children.Add(child.Call.Sid);
             session.Ringing.Add(child.Call.Sid);

@@ -46,7 +46,7 @@ internal sealed partial class EnginePartition
             QueueTime = (long)(dispatchAt - now).TotalMilliseconds,
             Instructions = request.Instructions,
         };
-        var live = new LiveCall(call);
+        var live = new LiveCall(this, call);
         _calls.Add(sid, live);
         _timers.Arm(sid, CallTimer.Dispatch, dispatchAt);
         created.Call = call;
@@ -154,7 +154,7 @@ internal sealed partial class EnginePartition
     /// <summary>Takes over an unfinished call after a restart (DESIGN decision 5).</summary>
     public Task AdoptAsync(Call call) => InvokeAsync(() =>
     {
-        var live = new LiveCall(call);
+        var live = new LiveCall(this, call);
         _calls[call.Sid] = live;
         if (call.Status == CallStatus.Queued)
         {

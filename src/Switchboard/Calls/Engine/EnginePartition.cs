@@ -10,16 +10,15 @@ namespace Switchboard.Calls.Engine;
 /// timers. Everything that touches a call runs on the partition's loop, one work item at a time, so
 /// no locks are taken on the hot path. Self-contained: a cluster places partitions on nodes.
 /// </summary>
-internal sealed partial class EnginePartition : IAsyncDisposable
+internal sealed partial class EnginePartition : IAsyncDisposable, ITimerVersions
 {
     private readonly EngineServices _s;
     private readonly Channel<Action> _mailbox = Channel.CreateUnbounded<Action>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly Dictionary<CallSid, LiveCall> _calls = [];
+    private readonly CallMap _calls = new();
     private readonly TimerQueue _timers;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _loop;
     private readonly List<StoreWrite> _pendingWrites = [];
-    private int _nextLegId;
     private int _disposed;
 
     private readonly Func<CallSid, int> _partitionOf;
@@ -29,7 +28,7 @@ internal sealed partial class EnginePartition : IAsyncDisposable
         Index = index;
         _partitionOf = partitionOf;
         _s = services;
-        _timers = new TimerQueue(services.Time, () => Post(OnTimersDue));
+        _timers = new TimerQueue(services.Time, () => Post(OnTimersDue), this);
         _loop = Task.Run(RunAsync);
     }
 
@@ -258,8 +257,9 @@ internal sealed partial class EnginePartition : IAsyncDisposable
         if (call.Status.IsFinal())
         {
             EngineLog.Ended(_s.Logger, call.Sid.Value, call.To, call.Status, call.State.SipResponseCode, call.State.Duration);
-            _calls.Remove(call.Sid);
+            // Disarm before removing: the timer versions are kept in the LiveCall, found through _calls.
             _timers.DisarmAll(call.Sid);
+            _calls.Remove(call.Sid);
             live.Leg = null;
         }
         if (stopApplication && live.Dial is { } session)
@@ -305,57 +305,75 @@ internal sealed partial class EnginePartition : IAsyncDisposable
             Fire(live, CallTrigger.RouteFailed, 404);
             return;
         }
-        var legId = ++_nextLegId;
-        live.LegId = legId;
         live.Leg = carrier.Place(new LegRequest
         {
             CallSid = live.Call.Sid.Value,
             To = live.Call.To,
             From = live.Call.From,
             SendDigits = live.Call.Instructions.SendDigits,
-        }, new LegEvents(this, live.Call.Sid, legId));
+        }, live);
     }
 
-    private bool TryGetLeg(CallSid sid, int legId, out LiveCall live) =>
-        _calls.TryGetValue(sid, out live!) && live.LegId == legId && live.Leg is not null;
+    int ITimerVersions.Get(CallSid sid, CallTimer kind) => _calls.TryGetValue(sid, out var live) ? live.TimerVersion(kind) : 0;
 
-    private void OnRinging(CallSid sid, int legId)
+    int ITimerVersions.Exchange(CallSid sid, CallTimer kind, int version)
     {
-        if (TryGetLeg(sid, legId, out var live))
+        if (!_calls.TryGetValue(sid, out var live))
+        {
+            return 0;
+        }
+        ref var slot = ref live.TimerVersion(kind);
+        var previous = slot;
+        slot = version;
+        return previous;
+    }
+
+    /// <summary>
+    /// Whether events of the call's leg still count: the call is live in this partition and has not let its leg
+    /// go (cancelled, hung up, rejected). A call places one leg, so the leg is the call's only one.
+    /// </summary>
+    private bool IsCurrentLeg(LiveCall live) =>
+        live.Leg is not null && _calls.TryGetValue(live.Call.Sid, out var current) && ReferenceEquals(current, live);
+
+    // Carrier events of a call's leg, posted to the loop by the call (LiveCall as ILegEvents).
+
+    internal void OnRinging(LiveCall live)
+    {
+        if (IsCurrentLeg(live))
         {
             Fire(live, CallTrigger.Ringing);
         }
     }
 
-    private void OnAnswered(CallSid sid, int legId, string answeredBy)
+    internal void OnAnswered(LiveCall live, string answeredBy)
     {
-        if (TryGetLeg(sid, legId, out var live))
+        if (IsCurrentLeg(live))
         {
             Fire(live, CallTrigger.Answered, 200, answeredBy);
         }
     }
 
-    private void OnRejected(CallSid sid, int legId, int sipCode)
+    internal void OnRejected(LiveCall live, int sipCode)
     {
-        if (TryGetLeg(sid, legId, out var live))
+        if (IsCurrentLeg(live))
         {
             live.Leg = null;
             Fire(live, CallTrigger.Rejected, sipCode);
         }
     }
 
-    private void OnRemoteHangup(CallSid sid, int legId)
+    internal void OnRemoteHangup(LiveCall live)
     {
-        if (TryGetLeg(sid, legId, out var live))
+        if (IsCurrentLeg(live))
         {
             live.Leg = null;
             Fire(live, CallTrigger.RemoteHangup);
         }
     }
 
-    private void OnUnreachable(CallSid sid, int legId, int sipCode)
+    internal void OnUnreachable(LiveCall live, int sipCode)
     {
-        if (TryGetLeg(sid, legId, out var live))
+        if (IsCurrentLeg(live))
         {
             live.Leg = null;
             // No answer came at all: the call failed (reference: Timer B → failed 408), whatever the code maps to.
@@ -363,36 +381,18 @@ internal sealed partial class EnginePartition : IAsyncDisposable
         }
     }
 
-    private void OnRouted(CallSid sid, int legId, string trunk)
+    internal void OnRouted(LiveCall live, string trunk)
     {
         // Saved with the call's next write.
-        if (TryGetLeg(sid, legId, out var live))
+        if (IsCurrentLeg(live))
         {
             live.Call = live.Call with { Carrier = trunk };
         }
     }
 
-    /// <summary>Carrier events for one leg, handed to the partition's loop.</summary>
-    private sealed class LegEvents(EnginePartition partition, CallSid sid, int legId) : ILegEvents
+    internal void OnIdentified(LiveCall live, string sipCallId)
     {
-        public void Ringing(int sipCode) => partition.Post(() => partition.OnRinging(sid, legId));
-
-        public void Answered(string answeredBy) => partition.Post(() => partition.OnAnswered(sid, legId, answeredBy));
-
-        public void Rejected(int sipCode) => partition.Post(() => partition.OnRejected(sid, legId, sipCode));
-
-        public void RemoteHangup() => partition.Post(() => partition.OnRemoteHangup(sid, legId));
-
-        public void Unreachable(int sipCode) => partition.Post(() => partition.OnUnreachable(sid, legId, sipCode));
-
-        public void Routed(string trunk) => partition.Post(() => partition.OnRouted(sid, legId, trunk));
-
-        public void Identified(string sipCallId) => partition.Post(() => partition.OnIdentified(sid, legId, sipCallId));
-    }
-
-    private void OnIdentified(CallSid sid, int legId, string sipCallId)
-    {
-        if (TryGetLeg(sid, legId, out var live))
+        if (IsCurrentLeg(live))
         {
             live.SipCallId = sipCallId;
         }

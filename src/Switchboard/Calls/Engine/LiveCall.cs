@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Switchboard.Carriers;
 using Switchboard.TwiML;
 
@@ -6,18 +7,21 @@ namespace Switchboard.Calls.Engine;
 /// <summary>A call that has not ended, as its partition holds it. Touched only by that partition.</summary>
 /// <remarks>
 /// What only some calls need (TwiML run, SIP Call-ID, &lt;Dial&gt;) lives in a second object made on first use,
-/// so that each of many ringing calls costs three fields here.
+/// so that each of many ringing calls costs four fields here. The call is also the sink of its leg's events
+/// (a call places one leg, when it is initiated): they are handed to the partition's loop, which drops those
+/// of a leg it has let go (<see cref="EnginePartition"/>, <c>IsCurrentLeg</c>).
 /// </remarks>
-internal sealed class LiveCall(Call call)
+internal sealed class LiveCall(EnginePartition partition, Call call) : ILegEvents
 {
     private Extras? _extras;
+    private TimerVersions _timers;
 
     public Call Call { get; set; } = call;
 
-    public ICarrierLeg? Leg { get; set; }
+    /// <summary>The version of each of the call's armed timers, by <see cref="CallTimer"/> (0: not armed; see <see cref="TimerQueue"/>).</summary>
+    public ref int TimerVersion(CallTimer kind) => ref _timers[(int)kind];
 
-    /// <summary>Identifies the current leg, so events of an older leg are recognised and ignored.</summary>
-    public int LegId { get; set; }
+    public ICarrierLeg? Leg { get; set; }
 
     /// <summary>Where the call is in its TwiML; made when first needed (a ringing call has none yet).</summary>
     public TwimlRun Application => More.Application ??= new TwimlRun();
@@ -33,6 +37,20 @@ internal sealed class LiveCall(Call call)
 
     private Extras More => _extras ??= new Extras();
 
+    void ILegEvents.Ringing(int sipCode) => partition.Post(() => partition.OnRinging(this));
+
+    void ILegEvents.Answered(string answeredBy) => partition.Post(() => partition.OnAnswered(this, answeredBy));
+
+    void ILegEvents.Rejected(int sipCode) => partition.Post(() => partition.OnRejected(this, sipCode));
+
+    void ILegEvents.RemoteHangup() => partition.Post(() => partition.OnRemoteHangup(this));
+
+    void ILegEvents.Unreachable(int sipCode) => partition.Post(() => partition.OnUnreachable(this, sipCode));
+
+    void ILegEvents.Routed(string trunk) => partition.Post(() => partition.OnRouted(this, trunk));
+
+    void ILegEvents.Identified(string sipCallId) => partition.Post(() => partition.OnIdentified(this, sipCallId));
+
     /// <summary>Setting null on a call without extras makes none.</summary>
     private void SetOrSkip<T>(T? value, Action<Extras, T?> set) where T : class
     {
@@ -40,6 +58,13 @@ internal sealed class LiveCall(Call call)
         {
             set(More, value);
         }
+    }
+
+    /// <summary>One version per <see cref="CallTimer"/>, inline (16 bytes in the call instead of a set entry per timer).</summary>
+    [InlineArray(4)]
+    private struct TimerVersions
+    {
+        private int _first;
     }
 
     private sealed class Extras

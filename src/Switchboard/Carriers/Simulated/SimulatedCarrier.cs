@@ -91,7 +91,7 @@ public sealed class SimulatedCarrier : ICarrier, IDisposable
         private const int CalleeHangup = 2;
 
         // Set once by Cancel/Hangup; a step racing with it may still report, and the engine ignores
-        // events of a leg it has let go (EnginePartition.TryGetLeg).
+        // events of a leg it has let go (EnginePartition.IsCurrentLeg).
         private volatile bool _ended;
 
         public void Step(SimulatedCarrier network, int step)
