@@ -59,7 +59,8 @@ public sealed class CallbackReplayTests : IAsyncLifetime
         });
         var call = await _host.CreateCallAsync("+14155550100", twiml: "<Response><Hangup/></Response>", events: ["completed"],
             statusCallback: new Uri(_receiver.Url("down")));
-        await _host.AdvanceUntilAsync(() => At("/down").Count >= 1, 10, "the first attempt");
+        // The receiver lists a request before this handler runs: wait for the handler's own record.
+        await _host.AdvanceUntilAsync(() => { lock (arrivals) { return arrivals.Count >= 1; } }, 10, "the first attempt");
         var created = arrivals[0];
 
         var deadLettered = new List<JsonElement>();
