@@ -133,12 +133,27 @@ public sealed class SippProcess : IAsyncDisposable
     public async Task<string> OutputAsync() =>
         (_stdout is null ? "" : await _stdout) + (_stderr is null ? "" : await _stderr);
 
-    /// <summary>A UDP port that was free a moment ago.</summary>
+    /// <summary>
+    /// A port that was free a moment ago for UDP and for TCP alike: sipp listens on both with <c>-t t1</c>, and a
+    /// UDP port from the ephemeral range may be held by some TCP connection of another test.
+    /// </summary>
     public static int FreeUdpPort()
     {
-        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)socket.LocalEndPoint!).Port;
+        for (var attempt = 0; ; attempt++)
+        {
+            using var udp = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+            udp.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+            var port = ((IPEndPoint)udp.LocalEndPoint!).Port;
+            using var tcp = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            try
+            {
+                tcp.Bind(new IPEndPoint(IPAddress.Loopback, port));
+                return port;
+            }
+            catch (SocketException) when (attempt < 20)
+            {
+            }
+        }
     }
 
     public async ValueTask DisposeAsync()

@@ -254,7 +254,7 @@ public sealed class SipCarrierSippTests : CarrierTestBase
     private static async Task WaitUntilListeningAsync(int port)
     {
         var hex = $":{port:X4} ";
-        for (var i = 0; i < 100; i++)
+        for (var i = 0; i < 300; i++)
         {
             var lines = await File.ReadAllLinesAsync("/proc/net/tcp");
             // Column 2 is local_address:port, column 4 the state (0A = LISTEN).
@@ -264,6 +264,6 @@ public sealed class SipCarrierSippTests : CarrierTestBase
             }
             await Task.Delay(50);
         }
-        throw new TimeoutException($"sipp did not listen on TCP port {port} within 5 s");
+        throw new TimeoutException($"sipp did not listen on TCP port {port} within 15 s");
     }
 }
