@@ -18,7 +18,10 @@ double? latencyRate = latencyRateAt >= 0 && latencyRateAt + 1 < args.Length
 if (args.Contains("--sip"))
 {
     // SIP calls per second against sipp, next to sipp's own rate (docs/performance.md, "SIP calls per second").
-    Environment.ExitCode = await SipBench.RunAsync(quick);
+    // `--sip-phase server|control|stack [--sip-calls N]`: that phase alone (for profiling it).
+    var sipPhase = Array.IndexOf(args, "--sip-phase") is var at && at >= 0 && at + 1 < args.Length ? args[at + 1] : null;
+    var sipCalls = Array.IndexOf(args, "--sip-calls") is var c && c >= 0 && c + 1 < args.Length ? int.Parse(args[c + 1], CultureInfo.InvariantCulture) : (int?)null;
+    Environment.ExitCode = sipPhase is null ? await SipBench.RunAsync(quick) : await SipBench.RunPhaseAsync(sipPhase, sipCalls ?? 10_000);
     return;
 }
 var plan = quick ? Plan.Quick : Plan.Full;
