@@ -13,8 +13,7 @@ namespace Switchboard.Sip.Transactions;
 /// </summary>
 internal abstract class ClientTransaction
 {
-    private readonly TimeProvider _timeProvider;
-    private readonly List<ITimer> _timers = [];
+    private readonly TransactionTimers _timers;
 
     protected ClientTransaction(
         SipRequest request,
@@ -29,7 +28,7 @@ internal abstract class ClientTransaction
         Destination = destination;
         Transport = transport;
         Timers = timers;
-        _timeProvider = timeProvider;
+        _timers = new TransactionTimers(timeProvider);
         User = user;
         Logger = logger;
         Branch = request.TopVia?.Branch ?? throw new ArgumentException("The request has no Via branch.", nameof(request));
@@ -145,23 +144,9 @@ internal abstract class ClientTransaction
     /// <summary>Moves the state machine to Terminated; called under <see cref="Sync"/>.</summary>
     protected abstract void MarkTerminated();
 
-    protected ITimer StartTimer(Action callback, TimeSpan due)
-    {
-        // One-shot timer per RFC timer; rescheduled with Change, never polled.
-        var timer = _timeProvider.CreateTimer(static state => ((Action)state!)(), callback, due, Timeout.InfiniteTimeSpan);
-        _timers.Add(timer);
-        return timer;
-    }
+    protected ITimer StartTimer(Action callback, TimeSpan due) => _timers.Start(callback, due);
 
-    protected void StopTimers()
-    {
-        foreach (var timer in _timers)
-        {
-            timer.Dispose();
-        }
-
-        _timers.Clear();
-    }
+    protected void StopTimers() => _timers.StopAll();
 
     protected bool TrySend(SipMessage message)
     {

@@ -29,10 +29,9 @@ internal sealed class InviteServerTransaction
     private readonly ISipTransport _transport;
     private readonly IPEndPoint _destination;
     private readonly SipTimers _timers;
-    private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
     private readonly Lock _sync = new();
-    private readonly List<ITimer> _running = [];
+    private readonly TransactionTimers _running;
     private SipResponse? _lastResponse;
     private ITimer? _timerG;
     private TimeSpan _timerGInterval;
@@ -44,7 +43,7 @@ internal sealed class InviteServerTransaction
         _transport = transport;
         _destination = ServerTransactionTable.ResponseDestination(invite, source, transport);
         _timers = timers;
-        _timeProvider = timeProvider;
+        _running = new TransactionTimers(timeProvider);
         _logger = logger;
     }
 
@@ -235,22 +234,9 @@ internal sealed class InviteServerTransaction
         Terminated?.Invoke(this);
     }
 
-    private ITimer StartTimer(Action callback, TimeSpan due)
-    {
-        var timer = _timeProvider.CreateTimer(static state => ((Action)state!)(), callback, due, Timeout.InfiniteTimeSpan);
-        _running.Add(timer);
-        return timer;
-    }
+    private ITimer StartTimer(Action callback, TimeSpan due) => _running.Start(callback, due);
 
-    private void StopTimers()
-    {
-        foreach (var timer in _running)
-        {
-            timer.Dispose();
-        }
-
-        _running.Clear();
-    }
+    private void StopTimers() => _running.StopAll();
 
     private void TrySend(SipResponse response)
     {
