@@ -37,41 +37,14 @@ public sealed class SippProcess : IAsyncDisposable
     public static SippProcess StartUas(string scenarioPath, int calls = 1, IReadOnlyDictionary<string, string>? variables = null,
         int timeoutSeconds = 60, IEnumerable<string>? extraArguments = null)
     {
-        var port = FreeUdpPort();
-        var dir = Path.Combine(Path.GetTempPath(), $"sipp-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(dir);
-        var info = new ProcessStartInfo("timeout")
-        {
-            WorkingDirectory = dir,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var arg in new[]
-                 {
-                     (timeoutSeconds + 10).ToString(System.Globalization.CultureInfo.InvariantCulture), "sipp",
-                     "-sf", Path.GetFullPath(scenarioPath), "-i", "127.0.0.1", "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                     "-bind_local", "-nostdin", "-m", calls.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                     "-timeout", $"{timeoutSeconds}s", "-trace_msg", "-message_file", Path.Combine(dir, "messages.log"),
-                 })
-        {
-            info.ArgumentList.Add(arg);
-        }
-        foreach (var (name, value) in variables ?? new Dictionary<string, string>())
-        {
-            info.ArgumentList.Add("-set");
-            info.ArgumentList.Add(name);
-            info.ArgumentList.Add(value);
-        }
-        foreach (var arg in extraArguments ?? [])
-        {
-            info.ArgumentList.Add(arg);
-        }
-        var process = Process.Start(info) ?? throw new InvalidOperationException("sipp did not start");
-        var sipp = new SippProcess(process, port, Path.Combine(dir, "messages.log"));
-        sipp._stdout = process.StandardOutput.ReadToEndAsync();
-        sipp._stderr = process.StandardError.ReadToEndAsync();
-        return sipp;
+        var settings = (variables ?? new Dictionary<string, string>()).SelectMany(v => new[] { "-set", v.Key, v.Value });
+        return Start(timeoutSeconds, (port, messages) =>
+        [
+            "-sf", Path.GetFullPath(scenarioPath), "-i", "127.0.0.1", "-p", Invariant(port),
+            "-bind_local", "-nostdin", "-m", Invariant(calls),
+            "-timeout", $"{timeoutSeconds}s", "-trace_msg", "-message_file", messages,
+            .. settings, .. extraArguments ?? [],
+        ]);
     }
 
     /// <summary>
@@ -80,11 +53,23 @@ public sealed class SippProcess : IAsyncDisposable
     /// is <c>-d</c>, the length of the scenario's <c>pause</c>.
     /// </summary>
     public static SippProcess StartUac(string scenarioPath, string remote, string service, int holdMilliseconds = 0, int calls = 1,
-        int timeoutSeconds = 60, IEnumerable<string>? extraArguments = null)
+        int timeoutSeconds = 60, IEnumerable<string>? extraArguments = null) =>
+        Start(timeoutSeconds, (port, messages) =>
+        [
+            remote, "-sf", Path.GetFullPath(scenarioPath), "-s", service, "-i", "127.0.0.1", "-p", Invariant(port),
+            "-bind_local", "-nostdin", "-m", Invariant(calls), "-d", Invariant(holdMilliseconds),
+            "-timeout", $"{timeoutSeconds}s", "-recv_timeout", "20000",
+            "-trace_msg", "-message_file", messages,
+            .. extraArguments ?? [],
+        ]);
+
+    /// <summary>Runs <c>timeout N sipp …</c> on a free port in a fresh directory, with its message log there.</summary>
+    private static SippProcess Start(int timeoutSeconds, Func<int, string, IEnumerable<string>> sippArguments)
     {
         var port = FreeUdpPort();
         var dir = Path.Combine(Path.GetTempPath(), $"sipp-{Guid.NewGuid():N}");
         Directory.CreateDirectory(dir);
+        var messages = Path.Combine(dir, "messages.log");
         var info = new ProcessStartInfo("timeout")
         {
             WorkingDirectory = dir,
@@ -92,24 +77,20 @@ public sealed class SippProcess : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        var invariant = System.Globalization.CultureInfo.InvariantCulture;
-        foreach (var arg in new[]
-                 {
-                     (timeoutSeconds + 10).ToString(invariant), "sipp", remote,
-                     "-sf", Path.GetFullPath(scenarioPath), "-s", service, "-i", "127.0.0.1", "-p", port.ToString(invariant),
-                     "-bind_local", "-nostdin", "-m", calls.ToString(invariant), "-d", holdMilliseconds.ToString(invariant),
-                     "-timeout", $"{timeoutSeconds}s", "-recv_timeout", "20000",
-                     "-trace_msg", "-message_file", Path.Combine(dir, "messages.log"),
-                 }.Concat(extraArguments ?? []))
+        info.ArgumentList.Add(Invariant(timeoutSeconds + 10));
+        info.ArgumentList.Add("sipp");
+        foreach (var arg in sippArguments(port, messages))
         {
             info.ArgumentList.Add(arg);
         }
         var process = Process.Start(info) ?? throw new InvalidOperationException("sipp did not start");
-        var sipp = new SippProcess(process, port, Path.Combine(dir, "messages.log"));
+        var sipp = new SippProcess(process, port, messages);
         sipp._stdout = process.StandardOutput.ReadToEndAsync();
         sipp._stderr = process.StandardError.ReadToEndAsync();
         return sipp;
     }
+
+    private static string Invariant(int value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>Waits for sipp to exit (after its <c>-m</c> calls) and returns its exit code; fails after <paramref name="timeout"/>.</summary>
     public async Task<int> WaitForExitAsync(TimeSpan timeout)
