@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
+using Switchboard.Sip.UserAgents;
 
 namespace Switchboard.Sip;
 
@@ -63,4 +64,21 @@ internal static partial class SipLog
 
     [LoggerMessage(5040, LogLevel.Information, "Incoming call {SipCallId} from {Source}")]
     public static partial void IncomingCall(ILogger logger, string sipCallId, IPEndPoint source);
+
+    /// <summary>How a call (either side) ended: a failure (a caller's CANCEL as 487), or a BYE from either party.</summary>
+    public static void Ended(ILogger logger, string callId, SipCallEvent terminal)
+    {
+        switch (terminal)
+        {
+            case SipCallFailed failed:
+                Failed(logger, callId, failed.StatusCode, failed.ReasonPhrase);
+                break;
+            case IncomingSipCallCanceled:
+                Failed(logger, callId, 487, "Request Terminated");
+                break;
+            case SipCallTerminated terminated:
+                Terminated(logger, callId, terminated.By == SipCallParty.Local ? "local" : "remote");
+                break;
+        }
+    }
 }

@@ -400,17 +400,6 @@ public sealed partial class IncomingSipCall : IClientTransactionUser
         _events.Writer.TryComplete();
         _completion.TrySetResult(terminal);
         _endpoint.Unregister(this);
-        switch (terminal)
-        {
-            case SipCallFailed failed:
-                SipLog.Failed(_endpoint.Logger, CallId, failed.StatusCode, failed.ReasonPhrase);
-                break;
-            case IncomingSipCallCanceled:
-                SipLog.Failed(_endpoint.Logger, CallId, 487, "Request Terminated");
-                break;
-            case SipCallTerminated terminated:
-                SipLog.Terminated(_endpoint.Logger, CallId, terminated.By == SipCallParty.Local ? "local" : "remote");
-                break;
-        }
+        SipLog.Ended(_endpoint.Logger, CallId, terminal);
     }
 }

@@ -206,15 +206,7 @@ public sealed partial class SipCall : IClientTransactionUser
         _events.Writer.TryComplete();
         _completion.TrySetResult(terminal);
         _endpoint.Unregister(this);
-        switch (terminal)
-        {
-            case SipCallFailed failed:
-                SipLog.Failed(_endpoint.Logger, CallId, failed.StatusCode, failed.ReasonPhrase);
-                break;
-            case SipCallTerminated terminated:
-                SipLog.Terminated(_endpoint.Logger, CallId, terminated.By == SipCallParty.Local ? "local" : "remote");
-                break;
-        }
+        SipLog.Ended(_endpoint.Logger, CallId, terminal);
     }
 
     private NonInviteClientTransaction StartNonInvite(SipRequest request, IPEndPoint destination)
