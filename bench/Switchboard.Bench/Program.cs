@@ -25,6 +25,16 @@ if (args.Contains("--sip"))
     return;
 }
 var plan = quick ? Plan.Quick : Plan.Full;
+// `--phase b`: phase (b) alone (its rounds as in the run chosen), with the process id printed first, for profiling it
+// (`perf record -p`, /proc/PID/task/*/stat).
+// `--callback-calls N` sets its backlog (N calls, 3 callbacks each); `--hold S` waits S seconds with the backlog held
+// before opening the gate, after printing "gate opens", so that a profiler can attach to the delivery alone.
+var onlyB = ArgValue("--phase") == "b";
+if (ArgValue("--callback-calls") is { } callbackCalls)
+{
+    plan = plan with { CallbackCalls = int.Parse(callbackCalls, CultureInfo.InvariantCulture) };
+}
+var hold = ArgValue("--hold") is { } holdSeconds ? TimeSpan.FromSeconds(double.Parse(holdSeconds, CultureInfo.InvariantCulture)) : TimeSpan.Zero;
 var total = Stopwatch.StartNew();
 var inv = CultureInfo.InvariantCulture;
 
@@ -49,9 +59,15 @@ const string Hangup = "<Response><Hangup/></Response>";
 
 // ---- (d) memory of live calls: the Release server alone, in a process of its own, fresh (so no earlier phase
 // leaves a high-water mark), fed from this process. Its resident size is read from /proc, its heap from its /metrics.
+if (onlyB)
+{
+    Step($"phase (b) alone, pid {Environment.ProcessId}");
+}
+MemoryResult memory = null!;
+if (!onlyB)
+{
 var serverDll = ServerProcess.FindDll(ArgValue("--server-dll"));
 Step($"memory: {plan.LiveCalls:N0} live calls ringing (+14155550102, Timeout=600) in the server alone: dotnet {serverDll}");
-MemoryResult memory;
 // --server-env NAME=VALUE (repeatable) sets a variable for the server process only (runtime knobs, for comparisons).
 var serverEnv = args.Select((a, i) => (a, i)).Where(p => p.a == "--server-env" && p.i + 1 < args.Length)
     .Select(p => args[p.i + 1].Split('=', 2)).Select(kv => KeyValuePair.Create(kv[0], kv.Length > 1 ? kv[1] : "")).ToList();
@@ -114,6 +130,7 @@ await using (var server = await ServerProcess.StartAsync(serverDll, serverEnv))
     Step($"  per added call: heap {memory.HeapPerCall:N0} B, RSS {memory.RssPerCall:N0} B; server system calls per added call " +
         $"(sockets and SQLite): {(double)(ioAfter.ReadCalls - ioBefore.ReadCalls) / memory.Added:F1} reads, {(double)(ioAfter.WriteCalls - ioBefore.WriteCalls) / memory.Added:F1} writes");
 }
+}
 if (args.Contains("--memory"))
 {
     // Phase (d) alone (for comparing builds: --server-dll PATH).
@@ -124,10 +141,12 @@ if (args.Contains("--memory"))
 
 // ---- (a) create-call rate against a hello-world POST, in alternating rounds so that load from outside
 // this process (it changes over time) falls on both alike.
-Step($"create-call rate vs hello-world POST ({plan.Rounds} alternating rounds of {plan.Round.TotalSeconds} s)");
 List<LoadResult> helloRounds = [], createRounds = [], quietRounds = [];
 double alongside = 0;
-CpuShare createCpu;
+CpuShare createCpu = default;
+if (!onlyB)
+{
+Step($"create-call rate vs hello-world POST ({plan.Rounds} alternating rounds of {plan.Round.TotalSeconds} s)");
 await using (var helloApp = await HelloWorld.StartAsync())
 await using (var server = await SwitchboardServer.StartAsync(rulesPath))
 {
@@ -159,6 +178,7 @@ await using (var server = await SwitchboardServer.StartAsync(rulesPath))
     createCpu = cpu.Stop();
     Step($"  {createCpu}");
 }
+}
 var hello = Merge(helloRounds);
 var create = Merge(createRounds);
 var createQuiet = Merge(quietRounds);
@@ -181,8 +201,10 @@ await using (var server = await SwitchboardServer.StartAsync(rulesPath))
     for (var round = 0; round < plan.Rounds; round++)
     {
         receiver.Reset();
+        var rawCpu = Environment.CpuUsage.TotalTime;
         var r = await Load.ClosedLoopAsync(rawClient, rawPost, HttpStatusCode.OK, Plan.CallbackConnections,
             round == 0 ? plan.Warmup : Plan.RoundWarmup, plan.Round);
+        rawCpu = Environment.CpuUsage.TotalTime - rawCpu;
         rawRounds.Add(r);
 
         receiver.Reset();
@@ -197,21 +219,36 @@ await using (var server = await SwitchboardServer.StartAsync(rulesPath))
         callbacksPerCall = (double)expected / plan.CallbackCalls;
         await WaitAsync(() => receiver.Received >= Math.Min(expected, Plan.CallbackConnections), TimeSpan.FromSeconds(10));
         var held = receiver.Received;
+        if (hold > TimeSpan.Zero)
+        {
+            Step($"  gate opens in {hold.TotalSeconds} s");
+            await Task.Delay(hold);
+        }
+        var deliveryCpu = Environment.CpuUsage.TotalTime;
         var opened = Stopwatch.GetTimestamp();
         receiver.OpenGate();
         var done = await WaitAsync(() => receiver.Answered >= expected, TimeSpan.FromSeconds(120));
+        deliveryCpu = Environment.CpuUsage.TotalTime - deliveryCpu;
         var seconds = Stopwatch.GetElapsedTime(opened, receiver.LastAnsweredTimestamp).TotalSeconds;
         delivered += receiver.Answered;
         deliverySeconds += seconds;
         Step($"  round {round + 1}: raw POST ({Plan.CallbackConnections} connections) {r.Rate:N0}/s ({r.Failed} failed) {Latency(r)}; " +
             $"backlog of {expected:N0} callbacks from {plan.CallbackCalls:N0} calls (filled in {fill.Seconds:F1} s, {fill.Failed} failed, " +
-            $"{held} held at the receiver) delivered in {seconds:F2} s{(done ? "" : " (TIMED OUT)")}: {receiver.Answered / seconds:N0}/s");
+            $"{held} held at the receiver) delivered in {seconds:F2} s{(done ? "" : " (TIMED OUT)")}: {receiver.Answered / seconds:N0}/s; " +
+            // This process's CPU (load, receiver and server alike): per raw POST over the round with its warm-up, per callback from the gate's opening.
+            $"CPU per raw POST {rawCpu.TotalMicroseconds / r.Ok:F1} µs, per delivered callback {deliveryCpu.TotalMicroseconds / receiver.Answered:F1} µs");
     }
     callbackCpu = cpu.Stop();
     Step($"  {callbackCpu}");
 }
 var raw = Merge(rawRounds);
 var deliveryRate = delivered / deliverySeconds;
+if (onlyB)
+{
+    Console.WriteLine($"- (b) {deliveryRate:N0}/s vs raw POST {raw.Rate:N0}/s: {deliveryRate / raw.Rate:P0}; other processes used {callbackCpu.Others:P0} of the CPU");
+    File.Delete(rulesPath);
+    return;
+}
 
 // ---- (c) event → receipt latency at half the maximum load.
 var maxCalls = Math.Min(create.Rate, deliveryRate / callbacksPerCall);
