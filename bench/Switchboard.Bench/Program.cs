@@ -66,70 +66,70 @@ if (onlyB)
 MemoryResult memory = null!;
 if (!onlyB)
 {
-var serverDll = ServerProcess.FindDll(ArgValue("--server-dll"));
-Step($"memory: {plan.LiveCalls:N0} live calls ringing (+14155550102, Timeout=600) in the server alone: dotnet {serverDll}");
-// --server-env NAME=VALUE (repeatable) sets a variable for the server process only (runtime knobs, for comparisons).
-var serverEnv = args.Select((a, i) => (a, i)).Where(p => p.a == "--server-env" && p.i + 1 < args.Length)
-    .Select(p => args[p.i + 1].Split('=', 2)).Select(kv => KeyValuePair.Create(kv[0], kv.Length > 1 ? kv[1] : "")).ToList();
-if (serverEnv.Count > 0)
-{
-    Step($"  server environment: {string.Join(' ', serverEnv.Select(kv => $"{kv.Key}={kv.Value}"))}");
-}
-await using (var server = await ServerProcess.StartAsync(serverDll, serverEnv))
-{
-    var (startRss, _) = server.ReadResident();
-    using var client = Load.Client(plan.Connections);
-    var post = Post(server.CallsUrl, CallForm("+14155550102", Hangup, cb, [], timeout: 600));
-    var warm = await Load.CountAsync(client, post, HttpStatusCode.Created, plan.Connections, 2_000); // JIT and pools warm
-    var heapBefore = await server.CollectAndReadHeapAsync();
-    var (rssBefore, _) = server.ReadResident();
-    var liveBefore = await server.LiveCallsAsync();
-    var cpu = new CpuMeter(server.CpuTime);
-    var ioBefore = server.ReadIo();
-    // The kernel's VmHWM is updated lazily; sampling VmRSS while the calls are created catches the peak too.
-    using var sampling = new CancellationTokenSource();
-    var sampledPeak = Task.Run(async () =>
+    var serverDll = ServerProcess.FindDll(ArgValue("--server-dll"));
+    Step($"memory: {plan.LiveCalls:N0} live calls ringing (+14155550102, Timeout=600) in the server alone: dotnet {serverDll}");
+    // --server-env NAME=VALUE (repeatable) sets a variable for the server process only (runtime knobs, for comparisons).
+    var serverEnv = args.Select((a, i) => (a, i)).Where(p => p.a == "--server-env" && p.i + 1 < args.Length)
+        .Select(p => args[p.i + 1].Split('=', 2)).Select(kv => KeyValuePair.Create(kv[0], kv.Length > 1 ? kv[1] : "")).ToList();
+    if (serverEnv.Count > 0)
     {
-        long max = 0;
-        while (!sampling.IsCancellationRequested)
-        {
-            max = Math.Max(max, server.ReadResident().Rss);
-            await Task.Delay(50);
-        }
-        return max;
-    });
-    var created = await Load.CountAsync(client, post, HttpStatusCode.Created, plan.Connections, plan.LiveCalls);
-    var liveAfter = await server.LiveCallsAsync();
-    await sampling.CancelAsync();
-    var (rssAfter, hwm) = server.ReadResident();
-    var partsAfter = server.ReadResidentParts();
-    var ioAfter = server.ReadIo();
-    var peak = Math.Max(hwm, await sampledPeak);
-    var memoryCpu = cpu.Stop();
-    var heapAfter = await server.CollectAndReadHeapAsync();
-    var (rssCollected, hwmCollected) = server.ReadResident();
-    var peakCollected = Math.Max(peak, hwmCollected);
-    memory = new MemoryResult((int)(liveAfter - liveBefore), (int)liveAfter, startRss, rssBefore, heapBefore, rssAfter, peak, heapAfter,
-        rssCollected, created, memoryCpu);
-    Step($"  server pid {server.Pid}: RSS {Mb(startRss)} MB at start; warm-up {warm.Ok:N0} calls ({warm.Failed} failed), then RSS {Mb(rssBefore)} MB, " +
-        $"heap {Mb(heapBefore.Live)} MB live ({Mb(heapBefore.Size)} MB with free space, GC committed {Mb(heapBefore.Committed)} MB)");
-    Step($"  {memory.Added:N0} calls added in {created.Seconds:F1} s ({created.Rate:N0}/s, {created.Failed} failed{Error(created)}), {liveAfter:N0} live" +
-        $"{(memory.Added == plan.LiveCalls ? "" : $" (NOT all {plan.LiveCalls:N0} live)")}; " +
-        $"RSS {Mb(rssAfter)} MB, peak {Mb(peak)} MB (VmHWM and VmRSS sampled every 50 ms); after a full collection: heap {Mb(heapAfter.Live)} MB live ({Mb(heapAfter.Size)} MB with free space, " +
-        $"GC committed {Mb(heapAfter.Committed)} MB), RSS {Mb(rssCollected)} MB, peak {Mb(peakCollected)} MB; {memoryCpu}");
-    Step($"  resident with the calls: anonymous {Mb(partsAfter.Anon)} MB (GC heap, native, stacks), file-backed {Mb(partsAfter.File)} MB " +
-        $"(mapped assemblies and libraries), shared {Mb(partsAfter.Shmem)} MB (double-mapped JIT code and stubs)");
-    // --gcdump PATH: a heap dump of the server with the calls still live (needs dotnet-gcdump on the PATH or in ~/.dotnet/tools).
-    if (ArgValue("--gcdump") is { } dumpPath)
-    {
-        var tool = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".dotnet", "tools", "dotnet-gcdump");
-        using var dump = Process.Start(File.Exists(tool) ? tool : "dotnet-gcdump", ["collect", "-p", server.Pid.ToString(CultureInfo.InvariantCulture), "-o", dumpPath]);
-        await dump.WaitForExitAsync();
-        Step($"  gcdump written to {dumpPath} (exit {dump.ExitCode})");
+        Step($"  server environment: {string.Join(' ', serverEnv.Select(kv => $"{kv.Key}={kv.Value}"))}");
     }
-    Step($"  per added call: heap {memory.HeapPerCall:N0} B, RSS {memory.RssPerCall:N0} B; server system calls per added call " +
-        $"(sockets and SQLite): {(double)(ioAfter.ReadCalls - ioBefore.ReadCalls) / memory.Added:F1} reads, {(double)(ioAfter.WriteCalls - ioBefore.WriteCalls) / memory.Added:F1} writes");
-}
+    await using (var server = await ServerProcess.StartAsync(serverDll, serverEnv))
+    {
+        var (startRss, _) = server.ReadResident();
+        using var client = Load.Client(plan.Connections);
+        var post = Post(server.CallsUrl, CallForm("+14155550102", Hangup, cb, [], timeout: 600));
+        var warm = await Load.CountAsync(client, post, HttpStatusCode.Created, plan.Connections, 2_000); // JIT and pools warm
+        var heapBefore = await server.CollectAndReadHeapAsync();
+        var (rssBefore, _) = server.ReadResident();
+        var liveBefore = await server.LiveCallsAsync();
+        var cpu = new CpuMeter(server.CpuTime);
+        var ioBefore = server.ReadIo();
+        // The kernel's VmHWM is updated lazily; sampling VmRSS while the calls are created catches the peak too.
+        using var sampling = new CancellationTokenSource();
+        var sampledPeak = Task.Run(async () =>
+        {
+            long max = 0;
+            while (!sampling.IsCancellationRequested)
+            {
+                max = Math.Max(max, server.ReadResident().Rss);
+                await Task.Delay(50);
+            }
+            return max;
+        });
+        var created = await Load.CountAsync(client, post, HttpStatusCode.Created, plan.Connections, plan.LiveCalls);
+        var liveAfter = await server.LiveCallsAsync();
+        await sampling.CancelAsync();
+        var (rssAfter, hwm) = server.ReadResident();
+        var partsAfter = server.ReadResidentParts();
+        var ioAfter = server.ReadIo();
+        var peak = Math.Max(hwm, await sampledPeak);
+        var memoryCpu = cpu.Stop();
+        var heapAfter = await server.CollectAndReadHeapAsync();
+        var (rssCollected, hwmCollected) = server.ReadResident();
+        var peakCollected = Math.Max(peak, hwmCollected);
+        memory = new MemoryResult((int)(liveAfter - liveBefore), (int)liveAfter, startRss, rssBefore, heapBefore, rssAfter, peak, heapAfter,
+            rssCollected, created, memoryCpu);
+        Step($"  server pid {server.Pid}: RSS {Mb(startRss)} MB at start; warm-up {warm.Ok:N0} calls ({warm.Failed} failed), then RSS {Mb(rssBefore)} MB, " +
+            $"heap {Mb(heapBefore.Live)} MB live ({Mb(heapBefore.Size)} MB with free space, GC committed {Mb(heapBefore.Committed)} MB)");
+        Step($"  {memory.Added:N0} calls added in {created.Seconds:F1} s ({created.Rate:N0}/s, {created.Failed} failed{Error(created)}), {liveAfter:N0} live" +
+            $"{(memory.Added == plan.LiveCalls ? "" : $" (NOT all {plan.LiveCalls:N0} live)")}; " +
+            $"RSS {Mb(rssAfter)} MB, peak {Mb(peak)} MB (VmHWM and VmRSS sampled every 50 ms); after a full collection: heap {Mb(heapAfter.Live)} MB live ({Mb(heapAfter.Size)} MB with free space, " +
+            $"GC committed {Mb(heapAfter.Committed)} MB), RSS {Mb(rssCollected)} MB, peak {Mb(peakCollected)} MB; {memoryCpu}");
+        Step($"  resident with the calls: anonymous {Mb(partsAfter.Anon)} MB (GC heap, native, stacks), file-backed {Mb(partsAfter.File)} MB " +
+            $"(mapped assemblies and libraries), shared {Mb(partsAfter.Shmem)} MB (double-mapped JIT code and stubs)");
+        // --gcdump PATH: a heap dump of the server with the calls still live (needs dotnet-gcdump on the PATH or in ~/.dotnet/tools).
+        if (ArgValue("--gcdump") is { } dumpPath)
+        {
+            var tool = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".dotnet", "tools", "dotnet-gcdump");
+            using var dump = Process.Start(File.Exists(tool) ? tool : "dotnet-gcdump", ["collect", "-p", server.Pid.ToString(CultureInfo.InvariantCulture), "-o", dumpPath]);
+            await dump.WaitForExitAsync();
+            Step($"  gcdump written to {dumpPath} (exit {dump.ExitCode})");
+        }
+        Step($"  per added call: heap {memory.HeapPerCall:N0} B, RSS {memory.RssPerCall:N0} B; server system calls per added call " +
+            $"(sockets and SQLite): {(double)(ioAfter.ReadCalls - ioBefore.ReadCalls) / memory.Added:F1} reads, {(double)(ioAfter.WriteCalls - ioBefore.WriteCalls) / memory.Added:F1} writes");
+    }
 }
 if (args.Contains("--memory"))
 {
@@ -146,38 +146,38 @@ double alongside = 0;
 CpuShare createCpu = default;
 if (!onlyB)
 {
-Step($"create-call rate vs hello-world POST ({plan.Rounds} alternating rounds of {plan.Round.TotalSeconds} s)");
-await using (var helloApp = await HelloWorld.StartAsync())
-await using (var server = await SwitchboardServer.StartAsync(rulesPath))
-{
-    var cpu = new CpuMeter();
-    var form = CallForm("+14155550100", Hangup, cb, allEvents);
-    using var helloClient = Load.Client(plan.Connections);
-    using var client = Load.Client(plan.Connections);
-    for (var round = 0; round < plan.Rounds; round++)
+    Step($"create-call rate vs hello-world POST ({plan.Rounds} alternating rounds of {plan.Round.TotalSeconds} s)");
+    await using (var helloApp = await HelloWorld.StartAsync())
+    await using (var server = await SwitchboardServer.StartAsync(rulesPath))
     {
-        var warmup = round == 0 ? plan.Warmup : Plan.RoundWarmup;
-        var h = await Load.ClosedLoopAsync(helloClient, Post(helloApp.Url, form), HttpStatusCode.Created, plan.Connections, warmup, plan.Round);
-        helloRounds.Add(h);
+        var cpu = new CpuMeter();
+        var form = CallForm("+14155550100", Hangup, cb, allEvents);
+        using var helloClient = Load.Client(plan.Connections);
+        using var client = Load.Client(plan.Connections);
+        for (var round = 0; round < plan.Rounds; round++)
+        {
+            var warmup = round == 0 ? plan.Warmup : Plan.RoundWarmup;
+            var h = await Load.ClosedLoopAsync(helloClient, Post(helloApp.Url, form), HttpStatusCode.Created, plan.Connections, warmup, plan.Round);
+            helloRounds.Add(h);
 
-        var arrived = receiver.Arrived;
-        var window = Stopwatch.StartNew();
-        var c = await Load.ClosedLoopAsync(client, Post(server.CallsUrl, form), HttpStatusCode.Created, plan.Connections, warmup, plan.Round);
-        alongside += (receiver.Arrived - arrived) / window.Elapsed.TotalSeconds / plan.Rounds;
-        createRounds.Add(c);
-        var drained = await DrainAsync(server, receiver, TimeSpan.FromSeconds(60));
+            var arrived = receiver.Arrived;
+            var window = Stopwatch.StartNew();
+            var c = await Load.ClosedLoopAsync(client, Post(server.CallsUrl, form), HttpStatusCode.Created, plan.Connections, warmup, plan.Round);
+            alongside += (receiver.Arrived - arrived) / window.Elapsed.TotalSeconds / plan.Rounds;
+            createRounds.Add(c);
+            var drained = await DrainAsync(server, receiver, TimeSpan.FromSeconds(60));
 
-        var quiet = await Load.ClosedLoopAsync(client, Post(server.CallsUrl, CallForm("+14155550100", Hangup, null, [])),
-            HttpStatusCode.Created, plan.Connections, warmup, plan.Round);
-        quietRounds.Add(quiet);
-        await WaitAsync(() => server.LiveCalls == 0, TimeSpan.FromSeconds(60));
-        Step($"  round {round + 1}: hello-world {h.Rate:N0}/s {Latency(h)}; create (4 callback events) {c.Rate:N0}/s " +
-            $"({c.Failed} failed{Error(c)}) {Latency(c)}; create (no StatusCallback) {quiet.Rate:N0}/s ({quiet.Failed} failed{Error(quiet)}) " +
-            $"{Latency(quiet)}; callbacks drained in {drained.Seconds:F1} s ({drained.Received:N0}/{drained.Expected:N0})");
+            var quiet = await Load.ClosedLoopAsync(client, Post(server.CallsUrl, CallForm("+14155550100", Hangup, null, [])),
+                HttpStatusCode.Created, plan.Connections, warmup, plan.Round);
+            quietRounds.Add(quiet);
+            await WaitAsync(() => server.LiveCalls == 0, TimeSpan.FromSeconds(60));
+            Step($"  round {round + 1}: hello-world {h.Rate:N0}/s {Latency(h)}; create (4 callback events) {c.Rate:N0}/s " +
+                $"({c.Failed} failed{Error(c)}) {Latency(c)}; create (no StatusCallback) {quiet.Rate:N0}/s ({quiet.Failed} failed{Error(quiet)}) " +
+                $"{Latency(quiet)}; callbacks drained in {drained.Seconds:F1} s ({drained.Received:N0}/{drained.Expected:N0})");
+        }
+        createCpu = cpu.Stop();
+        Step($"  {createCpu}");
     }
-    createCpu = cpu.Stop();
-    Step($"  {createCpu}");
-}
 }
 var hello = Merge(helloRounds);
 var create = Merge(createRounds);
