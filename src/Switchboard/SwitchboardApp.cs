@@ -82,6 +82,13 @@ public static class SwitchboardApp
 
     public static WebApplication MapSwitchboard(this WebApplication app)
     {
+        // A failure that is not the request's fault (say, the store cannot commit) is logged by the middleware and
+        // answered in Twilio's error shape, so SDKs raise their usual exception instead of failing to parse a body.
+        app.UseExceptionHandler(new ExceptionHandlerOptions
+        {
+            ExceptionHandler = context => TwilioErrors.Result(StatusCodes.Status500InternalServerError, TwilioErrors.Internal,
+                "An internal server error has occurred").ExecuteAsync(context),
+        });
         app.MapGet("/healthz", (Readiness readiness) => readiness.IsReady
             ? Results.Text("ok")
             : Results.Text("starting", statusCode: StatusCodes.Status503ServiceUnavailable));

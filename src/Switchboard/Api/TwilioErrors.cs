@@ -32,6 +32,9 @@ public static class TwilioErrors
     /// <summary>Invalid 'StatusCallbackEvent' (a warning). https://www.twilio.com/docs/errors/21626</summary>
     public const int InvalidStatusCallbackEvent = 21626;
 
+    /// <summary>Internal server error (e.g. the store could not commit). https://www.twilio.com/docs/errors/20500</summary>
+    public const int Internal = 20500;
+
     public static string MoreInfo(int code) => $"https://www.twilio.com/docs/errors/{code}";
 
     public static IResult Result(int status, int code, string message) => new ErrorResult(status, code, message, null);

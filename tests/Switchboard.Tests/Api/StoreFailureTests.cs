@@ -1,0 +1,64 @@
+using System.Net;
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+using Switchboard.Testing;
+using Twilio.Exceptions;
+using Twilio.Rest.Api.V2010.Account;
+using Twilio.Types;
+
+namespace Switchboard.Tests.Api;
+
+/// <summary>When the store cannot commit a create, the API answers in Twilio's error shape, and recovers once it can.</summary>
+public sealed class StoreFailureTests : IAsyncLifetime
+{
+    private SwitchboardHost _host = null!;
+
+    public async ValueTask InitializeAsync() => _host = await SwitchboardHost.StartAsync();
+
+    public async ValueTask DisposeAsync() => await _host.DisposeAsync();
+
+    /// <summary>Runs SQL on the server's database file from a second connection (a trigger stands in for a full disk).</summary>
+    private async Task ExecuteAsync(string sql)
+    {
+        await using var connection = new SqliteConnection($"Data Source={_host.DatabasePath};Pooling=False");
+        await connection.OpenAsync(TestContext.Current.CancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
+    }
+
+    [Fact]
+    public async Task Create_CommitFails_TwilioShaped500_ThenCreatesAgainOnceTheStoreRecovers()
+    {
+        await ExecuteAsync("CREATE TRIGGER refuse_calls BEFORE INSERT ON calls BEGIN SELECT RAISE(ABORT, 'the disk is full'); END;");
+
+        using (var response = await _host.Http.PostAsync(_host.CallsPath, new FormUrlEncodedContent(new Dictionary<string, string>
+               {
+                   ["To"] = "+14155550100",
+                   ["From"] = "+14155550199",
+                   ["Twiml"] = "<Response><Hangup/></Response>",
+               }), TestContext.Current.CancellationToken))
+        {
+            Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+            Assert.StartsWith("application/json", response.Content.Headers.ContentType?.ToString(), StringComparison.Ordinal);
+            var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)).RootElement;
+            Assert.Equal(20500, json.GetProperty("code").GetInt32());
+            Assert.Equal(500, json.GetProperty("status").GetInt32());
+            Assert.Equal("https://www.twilio.com/docs/errors/20500", json.GetProperty("more_info").GetString());
+            Assert.False(string.IsNullOrEmpty(json.GetProperty("message").GetString()));
+        }
+
+        // The official SDK raises its usual ApiException with the code, rather than failing on the body.
+        var error = await Assert.ThrowsAsync<ApiException>(() => CallResource.CreateAsync(
+            to: new PhoneNumber("+14155550100"), from: new PhoneNumber("+14155550199"),
+            twiml: new Twilio.Types.Twiml("<Response><Hangup/></Response>"), client: _host.Client));
+        Assert.Equal(20500, error.Code);
+        Assert.Equal(500, error.Status);
+
+        await ExecuteAsync("DROP TRIGGER refuse_calls;");
+        var call = await CallResource.CreateAsync(
+            to: new PhoneNumber("+14155550100"), from: new PhoneNumber("+14155550199"),
+            twiml: new Twilio.Types.Twiml("<Response><Hangup/></Response>"), client: _host.Client);
+        Assert.Equal(call.Sid, (await CallResource.FetchAsync(call.Sid, client: _host.Client)).Sid);
+    }
+}
