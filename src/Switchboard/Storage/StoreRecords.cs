@@ -102,3 +102,12 @@ public sealed class StoreWrite
     /// <summary>Completed after commit, when someone waits for durability (the API's 201).</summary>
     public TaskCompletionSource? Committed { get; init; }
 }
+
+/// <summary>
+/// A <see cref="StoreWrite.Committed"/> source that must hear when its write could not be applied, beyond the
+/// exception its awaiter sees (a new call whose row was never written must not go on living in the engine).
+/// </summary>
+internal interface ICommitFailureObserver
+{
+    void CommitFailed();
+}

@@ -160,6 +160,7 @@ internal sealed class StoreWriter : IAsyncDisposable
         {
             StorageLog.WriteFailed(_logger, ex);
             batch[0].Committed?.TrySetException(ex);
+            (batch[0].Committed as ICommitFailureObserver)?.CommitFailed();
             return;
         }
 

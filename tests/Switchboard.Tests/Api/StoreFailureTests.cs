@@ -1,6 +1,8 @@
 using System.Net;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using Switchboard.Calls.Engine;
 using Switchboard.Testing;
 using Twilio.Exceptions;
 using Twilio.Rest.Api.V2010.Account;
@@ -54,6 +56,16 @@ public sealed class StoreFailureTests : IAsyncLifetime
             twiml: new Twilio.Types.Twiml("<Response><Hangup/></Response>"), client: _host.Client));
         Assert.Equal(20500, error.Code);
         Assert.Equal(500, error.Status);
+
+        // Neither call goes on without its row: the engine cancels what it had started and forgets them.
+        var engine = _host.Services.GetRequiredService<CallEngine>();
+        // The clock stands still: left alone they would ring forever, so only the abandonment can empty the engine.
+        for (var i = 0; i < 250 && engine.LiveCalls > 0; i++)
+        {
+            await Task.Delay(20, TestContext.Current.CancellationToken);
+        }
+        Assert.Equal(0, engine.LiveCalls);
+        Assert.Empty(await CallResource.ReadAsync(client: _host.Client));
 
         await ExecuteAsync("DROP TRIGGER refuse_calls;");
         var call = await CallResource.CreateAsync(

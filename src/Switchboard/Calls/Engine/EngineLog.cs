@@ -29,4 +29,7 @@ internal static partial class EngineLog
 
     [LoggerMessage(2007, LogLevel.Information, "Recovered {Count} unfinished call(s)")]
     public static partial void Recovered(ILogger logger, int count);
+
+    [LoggerMessage(2010, LogLevel.Error, "Call {CallSid} abandoned: its creation could not be stored, so it is not placed (or its leg is canceled)")]
+    public static partial void Abandoned(ILogger logger, string callSid);
 }

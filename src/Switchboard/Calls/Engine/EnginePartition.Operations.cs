@@ -10,7 +10,7 @@ internal sealed partial class EnginePartition
     /// </summary>
     public Task<Call> CreateAsync(CallSid sid, NewCall request)
     {
-        var created = new CreatedCall();
+        var created = new CreatedCall(this, sid);
         Post(() =>
         {
             try
@@ -61,10 +61,30 @@ internal sealed partial class EnginePartition
         EngineLog.Created(_s.Logger, sid.Value, call.To, dispatchAt);
     }
 
+    /// <summary>
+    /// A new call whose row could not be written: the API answered an error, so the call must not go on (it may
+    /// already be dialing). Its leg is canceled and it leaves the partition without a transition or callback.
+    /// </summary>
+    private void Abandon(CallSid sid)
+    {
+        if (!_calls.TryGetValue(sid, out var live))
+        {
+            return;
+        }
+        live.Leg?.Cancel();
+        live.Leg = null;
+        _timers.DisarmAll(sid);
+        _calls.Remove(sid);
+        EngineLog.Abandoned(_s.Logger, sid.Value);
+    }
+
     /// <summary>The commit of a new call, carrying the call as it was created.</summary>
-    private sealed class CreatedCall() : TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)
+    private sealed class CreatedCall(EnginePartition partition, CallSid sid)
+        : TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously), ICommitFailureObserver
     {
         public Call? Call { get; set; }
+
+        public void CommitFailed() => partition.Post(() => partition.Abandon(sid));
 
         public new Task<Call> Task => field ??= Await();
 
