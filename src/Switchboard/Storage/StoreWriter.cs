@@ -56,7 +56,7 @@ internal sealed class StoreWriter : IAsyncDisposable
     {
         if (_exited)
         {
-            write.Committed?.TrySetException(new InvalidOperationException("The store writer is stopped"));
+            Fail(write, new InvalidOperationException("The store writer is stopped"));
             return;
         }
         _queue.Enqueue(write);
@@ -132,11 +132,18 @@ internal sealed class StoreWriter : IAsyncDisposable
         }
     }
 
+    /// <summary>A write that will never be committed: its awaiter gets the exception, its source hears of it.</summary>
+    private static void Fail(StoreWrite write, Exception ex)
+    {
+        write.Committed?.TrySetException(ex);
+        (write.Committed as ICommitFailureObserver)?.CommitFailed();
+    }
+
     private void FailQueued()
     {
         while (_queue.TryDequeue(out var write))
         {
-            write.Committed?.TrySetException(new InvalidOperationException("The store writer is stopped"));
+            Fail(write, new InvalidOperationException("The store writer is stopped"));
         }
     }
 
@@ -159,8 +166,7 @@ internal sealed class StoreWriter : IAsyncDisposable
         catch (Exception ex)
         {
             StorageLog.WriteFailed(_logger, ex);
-            batch[0].Committed?.TrySetException(ex);
-            (batch[0].Committed as ICommitFailureObserver)?.CommitFailed();
+            Fail(batch[0], ex);
             return;
         }
 

@@ -25,6 +25,10 @@ internal sealed class SourceTrunks
     public static string SidFor(string name) =>
         "TK" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes("trunk:" + name)))[..32];
 
+    /// <summary>One address as a network of its own (a /32 or /128).</summary>
+    private static IPNetwork Host(IPAddress address) =>
+        new(address, address.AddressFamily == AddressFamily.InterNetwork ? 32 : 128);
+
     public static async Task<SourceTrunks> LoadAsync(IOptions<CarrierOptions> options, CancellationToken cancellationToken)
     {
         var trunks = new List<SourceTrunk>();
@@ -48,13 +52,13 @@ internal sealed class SourceTrunks
                 }
                 else if (IPAddress.TryParse(entry, out var address))
                 {
-                    networks.Add(new IPNetwork(address, address.AddressFamily == AddressFamily.InterNetwork ? 32 : 128));
+                    networks.Add(Host(address));
                 }
                 else
                 {
                     // A host name: its addresses now (RFC 3263 lookups are out of scope, as for outgoing trunks).
                     var addresses = await Dns.GetHostAddressesAsync(entry, cancellationToken);
-                    networks.AddRange(addresses.Select(a => new IPNetwork(a, a.AddressFamily == AddressFamily.InterNetwork ? 32 : 128)));
+                    networks.AddRange(addresses.Select(Host));
                 }
             }
             trunks.Add(new SourceTrunk(t.Name, sid, t.AccountSid, networks)
