@@ -38,7 +38,7 @@ internal static class CallbackJson
         json.WriteString("account_sid", e.AccountSid);
         json.WriteString("call_sid", e.CallSid.Value);
         json.WriteNumber("sequence_number", e.SequenceNumber);
-        var parameters = CallbackDispatcher.ParseBody(e.Body);
+        var parameters = OutboxEntry.ParseBody(e.Body);
         WriteNullable(json, "call_status", parameters.FirstOrDefault(p => p.Key == "CallStatus").Value);
         json.WriteString("url", e.Url);
         json.WriteString("method", e.Method);

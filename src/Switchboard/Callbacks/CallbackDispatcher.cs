@@ -8,9 +8,11 @@ namespace Switchboard.Callbacks;
 
 /// <summary>
 /// Delivers the outbox (DESIGN decision 4): at least once, strictly in <c>SequenceNumber</c> order per call,
-/// calls in parallel. Each call has its own queue drained by one task at a time, so a callback being
-/// retried holds back the later callbacks of its call only; the concurrency limits are global and per
-/// destination host, so a slow endpoint cannot starve the others. Rows arrive after they commit.
+/// calls in parallel. Each call has its own queue whose head alone is being delivered (or waits for its retry
+/// time, or for its outcome to commit); the next callback of the call becomes ready only after that. Ready
+/// calls wait in a lane per destination host, worked by at most <c>MaxConcurrencyPerHost</c> workers that
+/// exist only while the lane has work, under a global limit, so a slow endpoint holds its own lane only and a
+/// retry waits on a timer, not in a worker. Rows arrive after they commit.
 /// </summary>
 internal sealed partial class CallbackDispatcher : IAsyncDisposable
 {
@@ -22,10 +24,11 @@ internal sealed partial class CallbackDispatcher : IAsyncDisposable
     private readonly CallbackOptions _options;
     private readonly CallbackMetrics _metrics;
     private readonly ILogger<CallbackDispatcher> _logger;
+    // Under _lock: the calls with callbacks to deliver, and the lanes of ready calls by destination host.
     private readonly Dictionary<CallSid, CallQueue> _queues = [];
+    private readonly Dictionary<string, HostLane> _lanes = new(StringComparer.OrdinalIgnoreCase);
     private readonly Lock _lock = new();
     private readonly SemaphoreSlim _global;
-    private readonly ConcurrentDictionary<string, SemaphoreSlim> _hosts = new(StringComparer.OrdinalIgnoreCase);
     private readonly CancellationTokenSource _stopping = new();
     private readonly ConcurrentDictionary<Task, bool> _running = new();
     private bool _started;
@@ -59,9 +62,9 @@ internal sealed partial class CallbackDispatcher : IAsyncDisposable
         {
             _started = true;
             EnqueueLocked(pending);
-            foreach (var (callSid, queue) in _queues)
+            foreach (var (callSid, queue) in _queues.ToList())
             {
-                StartDraining(callSid, queue);
+                ScheduleLocked(callSid, queue);
             }
         }
     }
@@ -100,17 +103,79 @@ internal sealed partial class CallbackDispatcher : IAsyncDisposable
                 continue;
             }
             _metrics.Queued(1);
-            StartDraining(entry.CallSid, queue);
+            ScheduleLocked(entry.CallSid, queue);
         }
     }
 
-    private void StartDraining(CallSid callSid, CallQueue queue)
+    /// <summary>Makes the call's head callback ready (now, or at its retry time) unless one of its callbacks is under way.</summary>
+    private void ScheduleLocked(CallSid callSid, CallQueue queue)
     {
-        if (_started && !queue.Draining)
+        if (!_started || queue.Busy || _stopping.IsCancellationRequested)
         {
-            queue.Draining = true;
-            Track(Task.Run(() => DrainAsync(callSid)));
+            return;
         }
+        if (queue.Peek() is not { } head)
+        {
+            _queues.Remove(callSid);
+            return;
+        }
+        queue.Busy = true;
+        var wait = head.NextAttemptAt - _time.GetUtcNow();
+        if (wait > TimeSpan.Zero)
+        {
+            Track(ReadyAfterAsync(callSid, wait));
+            return;
+        }
+        ReadyLocked(callSid, head);
+    }
+
+    private async Task ReadyAfterAsync(CallSid callSid, TimeSpan wait)
+    {
+        try
+        {
+            await Task.Delay(wait, _time, _stopping.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+        lock (_lock)
+        {
+            // The head is read again: a replay of an earlier callback of the call may have been queued meanwhile.
+            if (_queues.TryGetValue(callSid, out var queue) && queue.Peek() is { } head)
+            {
+                ReadyLocked(callSid, head);
+            }
+        }
+    }
+
+    private void ReadyLocked(CallSid callSid, OutboxEntry head)
+    {
+        var host = HostOf(head.Url);
+        if (!_lanes.TryGetValue(host, out var lane))
+        {
+            lane = new HostLane();
+            _lanes.Add(host, lane);
+        }
+        lane.Ready.Enqueue(callSid);
+        if (lane.Workers < _options.MaxConcurrencyPerHost)
+        {
+            lane.Workers++;
+            Track(Task.Run(() => WorkAsync(lane)));
+        }
+    }
+
+    /// <summary>The authority of a URL (what a lane is kept by); a URL without one shares the "" lane.</summary>
+    internal static string HostOf(string url)
+    {
+        var scheme = url.IndexOf("://", StringComparison.Ordinal);
+        if (scheme < 0)
+        {
+            return "";
+        }
+        var start = scheme + 3;
+        var end = url.AsSpan(start).IndexOfAny('/', '?', '#');
+        return end < 0 ? url[start..] : url.Substring(start, end);
     }
 
     private void Track(Task task)
@@ -119,65 +184,85 @@ internal sealed partial class CallbackDispatcher : IAsyncDisposable
         task.ContinueWith(t => _running.TryRemove(t, out _), TaskScheduler.Default);
     }
 
-    private async Task DrainAsync(CallSid callSid)
+    /// <summary>One of a lane's workers: takes ready calls one by one and makes one attempt of each head.</summary>
+    private async Task WorkAsync(HostLane lane)
     {
-        while (!_stopping.IsCancellationRequested)
+        while (true)
         {
-            OutboxEntry? head;
+            CallSid callSid;
+            OutboxEntry head;
             lock (_lock)
             {
-                var queue = _queues[callSid];
-                head = queue.Peek();
-                if (head is null)
+                if (_stopping.IsCancellationRequested || !lane.Ready.TryDequeue(out callSid))
                 {
-                    _queues.Remove(callSid);
+                    lane.Workers--;
                     return;
                 }
+                head = _queues[callSid].Peek()!;
             }
             try
             {
-                await DeliverAsync(head, _stopping.Token);
+                await AttemptAsync(head);
             }
             catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
             {
+                // Stopping: the row stays pending for the next start.
+                lock (_lock)
+                {
+                    lane.Workers--;
+                }
                 return;
             }
             catch (Exception ex)
             {
-                // A bug, not a delivery failure: keep the loop and the order; the row stays pending for the next start.
+                // A bug, not a delivery failure: keep the order and go on; the row stays pending for the next start.
                 CallbacksLog.DeliveryCrashed(_logger, callSid.Value, head.SequenceNumber, ex);
-            }
-            lock (_lock)
-            {
-                // By number, not position: a replay of an earlier callback may have been queued ahead of it meanwhile.
-                _queues[callSid].Remove(head.SequenceNumber);
-                _metrics.Queued(-1);
+                Finish(callSid, head.SequenceNumber);
             }
         }
     }
 
-    private async Task DeliverAsync(OutboxEntry entry, CancellationToken cancellationToken)
+    /// <summary>The callback's outcome is committed (or will never be): its call's next callback may go.</summary>
+    private void Finish(CallSid callSid, int sequenceNumber)
+    {
+        lock (_lock)
+        {
+            if (!_queues.TryGetValue(callSid, out var queue))
+            {
+                return;
+            }
+            // By number, not position: a replay of an earlier callback may have been queued ahead of it meanwhile.
+            queue.Remove(sequenceNumber);
+            _metrics.Queued(-1);
+            queue.Busy = false;
+            ScheduleLocked(callSid, queue);
+        }
+    }
+
+    /// <summary>
+    /// One attempt to deliver a call's head callback. A final outcome (delivered, given up) is submitted with a
+    /// completion that finishes the callback on commit, on the writer's thread, so no worker waits for the disk;
+    /// a retry is submitted and the head made ready again at its retry time.
+    /// </summary>
+    private async Task AttemptAsync(OutboxEntry entry)
     {
         var (url, overrides) = ConnectionOverrides.Split(entry.Url);
         var policy = overrides.RetryPolicy ?? (RetryOn.Connect | RetryOn.Read | RetryOn.Status5xx);
         var maxAttempts = overrides.RetryCount is { } rc ? Math.Min(rc + 1, _options.MaxAttempts) : _options.MaxAttempts;
         // The writer hands over the parameters it encoded; only rows loaded after a restart are parsed.
-        var parameters = entry.Parameters ?? ParseBody(entry.Body);
+        var parameters = entry.Parameters ?? OutboxEntry.ParseBody(entry.Body);
         var account = _accounts.Find(entry.AccountSid);
         if (account is null)
         {
-            await CommitAsync(new StoreWrite
+            SubmitFinal(entry, new StoreWrite
             {
                 Progress = new CallbackProgress(entry.CallSid, entry.SequenceNumber, CallbackState.DeadLettered, entry.Attempts, _time.GetUtcNow(),
                     $"Unknown account {entry.AccountSid}"),
             });
             return;
         }
-        var host = Uri.TryCreate(url, UriKind.Absolute, out var uri) ? uri.Authority : "";
-        var hostGate = _hosts.GetOrAdd(host, _ => new SemaphoreSlim(_options.MaxConcurrencyPerHost));
         // A replay starts a fresh window and attempt budget (see ReplayAsync).
         var windowStart = entry.ReplayedAt ?? entry.CreatedAt;
-        var attempts = entry.Attempts;
         var request = new WebhookRequest
         {
             Url = url,
@@ -189,84 +274,67 @@ internal sealed partial class CallbackDispatcher : IAsyncDisposable
             Overrides = overrides,
         };
 
-        while (true)
+        WebhookResult result;
+        // Waited for without the stop token: a cancelable wait that cannot be served at once costs a
+        // registration, a promise and an extra continuation. On stop, requests in flight are canceled and free
+        // their slots, and each waiter then finds the token canceled in SendAsync.
+        await _global.WaitAsync(CancellationToken.None);
+        try
         {
-            var wait = entry.NextAttemptAt - _time.GetUtcNow();
-            if (wait > TimeSpan.Zero)
-            {
-                await Task.Delay(wait, _time, cancellationToken);
-            }
+            _metrics.InFlight(1);
+            result = await _client.SendAsync(request, _stopping.Token);
+        }
+        finally
+        {
+            _metrics.InFlight(-1);
+            _global.Release();
+        }
 
-            WebhookResult result;
-            // The gates are waited for without the stop token: a cancelable wait that cannot be served at once
-            // costs a registration, a promise and an extra continuation per waiter (the profile of a busy
-            // dispatcher showed them). On stop, requests in flight are canceled and free their slots, and each
-            // waiter then finds the token canceled in SendAsync.
-            await _global.WaitAsync(CancellationToken.None);
-            try
-            {
-                await hostGate.WaitAsync(CancellationToken.None);
-                try
-                {
-                    _metrics.InFlight(1);
-                    result = await _client.SendAsync(request, cancellationToken);
-                }
-                finally
-                {
-                    _metrics.InFlight(-1);
-                    hostGate.Release();
-                }
-            }
-            finally
-            {
-                _global.Release();
-            }
+        var attempts = entry.Attempts + 1;
+        var now = _time.GetUtcNow();
+        // The attempt goes with the row's new state: the outbox row keeps it as its latest attempt (Call Events).
+        var attempt = CallEvents.From(entry.CallSid, entry.AccountSid, now, parameters, result);
 
-            attempts++;
-            var now = _time.GetUtcNow();
-            // The attempt's Events row and the row's new state go in one write (one writer row per attempt).
-            var attempt = CallEvents.From(entry.CallSid, entry.AccountSid, now, parameters, result);
-
-            if (result.Succeeded)
+        if (result.Succeeded)
+        {
+            _metrics.Delivered(now - windowStart, attempts);
+            CallbacksLog.Delivered(_logger, entry.CallSid.Value, entry.SequenceNumber, result.StatusCode ?? 0, attempts);
+            SubmitFinal(entry, new StoreWrite
             {
-                _metrics.Delivered(now - windowStart, attempts);
-                CallbacksLog.Delivered(_logger, entry.CallSid.Value, entry.SequenceNumber, result.StatusCode ?? 0, attempts);
-                await CommitAsync(new StoreWrite
-                {
-                    Event = attempt,
-                    Progress = new CallbackProgress(entry.CallSid, entry.SequenceNumber, CallbackState.Delivered, attempts, now, null),
-                });
-                return;
-            }
-
-            var delay = RetryDelay(attempts - entry.AttemptsBeforeReplay);
-            var next = now + delay;
-            if (result.IsRetryable(policy) && attempts - entry.AttemptsBeforeReplay < maxAttempts && next <= windowStart + _options.RetryWindow)
-            {
-                _metrics.Retried();
-                CallbacksLog.WillRetry(_logger, entry.CallSid.Value, entry.SequenceNumber, attempts, result.Error ?? "", delay);
-                entry = entry with { Attempts = attempts, NextAttemptAt = next, LastError = result.Error };
-                _writer.Submit(new StoreWrite
-                {
-                    Event = attempt,
-                    Progress = new CallbackProgress(entry.CallSid, entry.SequenceNumber, CallbackState.Pending, attempts, next, result.Error),
-                });
-                continue;
-            }
-
-            _metrics.DeadLettered();
-            CallbacksLog.GaveUp(_logger, entry.CallSid.Value, entry.SequenceNumber, attempts, result.Error ?? "");
-            // Twilio logs warning 15003 when a status callback gets a non-2xx answer (reference §9.1, §12.3).
-            await CommitAsync(new StoreWrite
-            {
-                Event = attempt,
-                Notification = Notifications.For(entry.CallSid, entry.AccountSid, now,
-                    result.Failure == WebhookFailure.Status ? 15003 : 11205, log: 1,
-                    $"Status callback to {url} failed: {result.Error}", result),
-                Progress = new CallbackProgress(entry.CallSid, entry.SequenceNumber, CallbackState.DeadLettered, attempts, now, result.Error),
+                Progress = new CallbackProgress(entry.CallSid, entry.SequenceNumber, CallbackState.Delivered, attempts, now, null) { Attempt = attempt },
             });
             return;
         }
+
+        var delay = RetryDelay(attempts - entry.AttemptsBeforeReplay);
+        var next = now + delay;
+        if (result.IsRetryable(policy) && attempts - entry.AttemptsBeforeReplay < maxAttempts && next <= windowStart + _options.RetryWindow)
+        {
+            _metrics.Retried();
+            CallbacksLog.WillRetry(_logger, entry.CallSid.Value, entry.SequenceNumber, attempts, result.Error ?? "", delay);
+            _writer.Submit(new StoreWrite
+            {
+                Progress = new CallbackProgress(entry.CallSid, entry.SequenceNumber, CallbackState.Pending, attempts, next, result.Error) { Attempt = attempt },
+            });
+            var retry = entry with { Attempts = attempts, NextAttemptAt = next, LastError = result.Error, Parameters = parameters };
+            lock (_lock)
+            {
+                _queues[entry.CallSid].Replace(retry);
+            }
+            Track(ReadyAfterAsync(entry.CallSid, delay));
+            return;
+        }
+
+        _metrics.DeadLettered();
+        CallbacksLog.GaveUp(_logger, entry.CallSid.Value, entry.SequenceNumber, attempts, result.Error ?? "");
+        // Twilio logs warning 15003 when a status callback gets a non-2xx answer (reference §9.1, §12.3).
+        SubmitFinal(entry, new StoreWrite
+        {
+            Notification = Notifications.For(entry.CallSid, entry.AccountSid, now,
+                result.Failure == WebhookFailure.Status ? 15003 : 11205, log: 1,
+                $"Status callback to {url} failed: {result.Error}", result),
+            Progress = new CallbackProgress(entry.CallSid, entry.SequenceNumber, CallbackState.DeadLettered, attempts, now, result.Error) { Attempt = attempt },
+        });
     }
 
     /// <summary>Exponential backoff with ±20 % jitter, so retries of many calls to one host spread out.</summary>
@@ -278,25 +346,25 @@ internal sealed partial class CallbackDispatcher : IAsyncDisposable
         return TimeSpan.FromMilliseconds(baseDelay * jitter);
     }
 
-    private Task CommitAsync(StoreWrite write) => _writer.SubmitAndWaitAsync(new StoreWrite
+    /// <summary>
+    /// Submits a callback's final outcome; the callback is finished when it commits, or when it cannot (the
+    /// row then stays pending for the next start, as after a crash). Finishing is a few dictionary operations,
+    /// run on the thread that completes the write.
+    /// </summary>
+    private void SubmitFinal(OutboxEntry entry, StoreWrite write)
     {
-        Event = write.Event,
-        Notification = write.Notification,
-        Progress = write.Progress,
-        Committed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously),
-    });
-
-    internal static List<KeyValuePair<string, string>> ParseBody(string body)
-    {
-        var list = new List<KeyValuePair<string, string>>();
-        foreach (var pair in body.Split('&', StringSplitOptions.RemoveEmptyEntries))
+        var committed = new TaskCompletionSource();
+        committed.Task.ContinueWith(static (_, state) =>
         {
-            var eq = pair.IndexOf('=', StringComparison.Ordinal);
-            var key = eq < 0 ? pair : pair[..eq];
-            var value = eq < 0 ? "" : pair[(eq + 1)..];
-            list.Add(new(Uri.UnescapeDataString(key), Uri.UnescapeDataString(value)));
-        }
-        return list;
+            var (dispatcher, callSid, sequenceNumber) = ((CallbackDispatcher, CallSid, int))state!;
+            dispatcher.Finish(callSid, sequenceNumber);
+        }, (this, entry.CallSid, entry.SequenceNumber), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        _writer.Submit(new StoreWrite
+        {
+            Notification = write.Notification,
+            Progress = write.Progress,
+            Committed = committed,
+        });
     }
 
     private int _disposed;
@@ -317,7 +385,8 @@ internal sealed partial class CallbackDispatcher : IAsyncDisposable
     {
         private readonly SortedList<int, OutboxEntry> _entries = [];
 
-        public bool Draining { get; set; }
+        /// <summary>Whether the head is under way: ready, in flight, waiting for its retry time or for its outcome to commit.</summary>
+        public bool Busy { get; set; }
 
         public bool Add(OutboxEntry entry) => _entries.TryAdd(entry.SequenceNumber, entry);
 
@@ -326,5 +395,15 @@ internal sealed partial class CallbackDispatcher : IAsyncDisposable
         public bool Contains(int sequenceNumber) => _entries.ContainsKey(sequenceNumber);
 
         public void Remove(int sequenceNumber) => _entries.Remove(sequenceNumber);
+
+        /// <summary>Puts back an entry with its new attempt state (a retry).</summary>
+        public void Replace(OutboxEntry entry) => _entries[entry.SequenceNumber] = entry;
+    }
+
+    /// <summary>The calls whose head callback is ready for one destination host, and the workers serving them.</summary>
+    private sealed class HostLane
+    {
+        public Queue<CallSid> Ready { get; } = new();
+        public int Workers { get; set; }
     }
 }

@@ -20,7 +20,7 @@ public sealed record OutboxEntry
     /// <summary>The URL as given, including any <c>#</c> connection-override fragment.</summary>
     public required string Url { get; init; }
     public required string Method { get; init; }
-    /// <summary>The parameters, form-encoded in the order they are sent.</summary>
+    /// <summary>The parameters, form-encoded in the order they are sent (<see cref="ParseBody"/> reads them back).</summary>
     public required string Body { get; init; }
     public required string IdempotencyToken { get; init; }
     public required DateTimeOffset CreatedAt { get; init; }
@@ -34,6 +34,20 @@ public sealed record OutboxEntry
     public int AttemptsBeforeReplay { get; init; }
     /// <summary>The parameters of <see cref="Body"/> when the writer still has them (not stored; parsed from the body after a restart).</summary>
     public IReadOnlyList<KeyValuePair<string, string>>? Parameters { get; init; }
+
+    /// <summary>The parameters of a form-encoded <see cref="Body"/>, in order.</summary>
+    public static List<KeyValuePair<string, string>> ParseBody(string body)
+    {
+        var list = new List<KeyValuePair<string, string>>();
+        foreach (var pair in body.Split('&', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var eq = pair.IndexOf('=', StringComparison.Ordinal);
+            var key = eq < 0 ? pair : pair[..eq];
+            var value = eq < 0 ? "" : pair[(eq + 1)..];
+            list.Add(new(Uri.UnescapeDataString(key), Uri.UnescapeDataString(value)));
+        }
+        return list;
+    }
 }
 
 /// <summary>One webhook request made for a call and what came back (Call Events, reference §7).</summary>
@@ -78,6 +92,12 @@ public sealed record CallbackProgress(CallSid CallSid, int SequenceNumber, Callb
 {
     /// <summary>Set when this progress is a replay: the row becomes pending with a fresh retry window from this time.</summary>
     public DateTimeOffset? ReplayedAt { get; init; }
+
+    /// <summary>
+    /// The attempt that made this progress (its Call Events entry). The outbox row keeps its latest attempt
+    /// itself, so a delivery writes one row; the attempt it supersedes, if any, moves to the call's events.
+    /// </summary>
+    public CallEventRecord? Attempt { get; init; }
 }
 
 /// <summary>

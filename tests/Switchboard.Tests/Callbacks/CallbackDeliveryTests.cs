@@ -62,6 +62,18 @@ public sealed class CallbackDeliveryTests : IAsyncLifetime
             await Task.Delay(codes.Count < 4 ? 20 : 0);
         }
         Assert.Equal([500, 500, 500, 200], codes);
+        // Each attempt shows the callback's parameters (stored once, on its outbox row, not with every attempt).
+        var listed = JsonDocument.Parse(await _host.Http.GetStringAsync($"/2010-04-01/Accounts/{_host.AccountSid}/Calls/{call.Sid}/Events.json"))
+            .RootElement.GetProperty("events").EnumerateArray()
+            .Where(e => e.GetProperty("request").GetProperty("url").GetString()!.EndsWith("/flaky", StringComparison.Ordinal))
+            .Select(e => e.GetProperty("request").GetProperty("parameters")).ToList();
+        Assert.Equal(4, listed.Count);
+        Assert.All(listed, p =>
+        {
+            Assert.Equal(call.Sid, p.GetProperty("call_sid").GetString());
+            Assert.Equal("0", p.GetProperty("sequence_number").GetString());
+            Assert.Equal("completed", p.GetProperty("call_status").GetString());
+        });
     }
 
     [Fact]

@@ -221,7 +221,18 @@ internal sealed partial class SqliteCallStore
     {
         await using var connection = await OpenReaderAsync(cancellationToken);
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT call_sid, account_sid, date_created, request, response FROM call_events WHERE call_sid = $call ORDER BY id LIMIT $limit OFFSET $offset";
+        // The call's events, and the latest attempt of each of its callbacks, which its outbox row keeps; a
+        // callback attempt's parameters are the row's body. In time order, then in the order they were written.
+        command.CommandText = """
+            SELECT call_sid, account_sid, date_created, request, response, callback_sequence, body FROM (
+                SELECT e.call_sid, e.account_sid, e.date_created, e.request, e.response, e.callback_sequence, c.body, 0 AS source, e.id AS position
+                FROM call_events e LEFT JOIN callbacks c ON c.call_sid = e.call_sid AND c.sequence_number = e.callback_sequence
+                WHERE e.call_sid = $call
+                UNION ALL
+                SELECT call_sid, account_sid, latest_attempt_at, latest_request, latest_response, sequence_number, body, 1, sequence_number
+                FROM callbacks WHERE call_sid = $call AND latest_attempt_at IS NOT NULL)
+            ORDER BY date_created, source, position LIMIT $limit OFFSET $offset
+            """;
         command.Parameters.AddWithValue("$call", callSid.Value);
         command.Parameters.AddWithValue("$limit", count);
         command.Parameters.AddWithValue("$offset", offset);
@@ -238,7 +249,7 @@ internal sealed partial class SqliteCallStore
                 DateCreated = Micros.ToTime(r.GetInt64(2)),
                 Method = request.Method,
                 Url = request.Url,
-                Parameters = request.Parameters,
+                Parameters = r.IsDBNull(6) ? request.Parameters : OutboxEntry.ParseBody(r.GetString(6)),
                 ResponseCode = response.ResponseCode,
                 RequestDurationMs = response.RequestDuration,
                 ContentType = response.ContentType,

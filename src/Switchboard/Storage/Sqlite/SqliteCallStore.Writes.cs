@@ -54,6 +54,20 @@ internal sealed partial class SqliteCallStore
         VALUES ($call, $account, $created, $request, $response)
         """;
 
+    // A callback attempt is kept on its outbox row (its parameters are the row's body); the next attempt moves the
+    // previous one to call_events, referring to the row for the parameters.
+    private const string UpdateCallbackAttemptSql = """
+        UPDATE callbacks SET state = $state, attempts = $attempts, next_attempt_at = $next, last_error = $error,
+            latest_attempt_at = $created, latest_request = $request, latest_response = $response
+        WHERE call_sid = $call AND sequence_number = $seq
+        """;
+
+    private const string MoveLatestAttemptSql = """
+        INSERT INTO call_events (call_sid, account_sid, date_created, request, response, callback_sequence)
+        SELECT call_sid, account_sid, latest_attempt_at, latest_request, latest_response, sequence_number
+        FROM callbacks WHERE call_sid = $call AND sequence_number = $seq AND latest_attempt_at IS NOT NULL
+        """;
+
     private const string InsertNotificationSql = """
         INSERT INTO notifications (sid, call_sid, account_sid, date_created, error_code, log, message_text,
             request_method, request_url, request_variables, response_body, response_headers)
@@ -103,11 +117,24 @@ internal sealed partial class SqliteCallStore
             }
             if (write.Progress is { } progress)
             {
-                Run(connection, progress.ReplayedAt is null ? UpdateCallbackSql : ReplayCallbackSql, p =>
+                if (progress.Attempt is not null && progress.Attempts > 1)
+                {
+                    Run(connection, MoveLatestAttemptSql, p =>
+                    {
+                        p.AddWithValue("$call", progress.CallSid.Value);
+                        p.AddWithValue("$seq", progress.SequenceNumber);
+                    });
+                }
+                var sql = progress.ReplayedAt is not null ? ReplayCallbackSql : progress.Attempt is not null ? UpdateCallbackAttemptSql : UpdateCallbackSql;
+                Run(connection, sql, p =>
                 {
                     if (progress.ReplayedAt is { } replayed)
                     {
                         p.AddWithValue("$replayed", Micros.From(replayed));
+                    }
+                    if (progress.Attempt is { } attempt)
+                    {
+                        BindEventRecord(p, attempt, withParameters: false);
                     }
                     p.AddWithValue("$call", progress.CallSid.Value);
                     p.AddWithValue("$seq", progress.SequenceNumber);
@@ -355,9 +382,15 @@ internal sealed partial class SqliteCallStore
     {
         p.AddWithValue("$call", e.CallSid.Value);
         p.AddWithValue("$account", e.AccountSid);
+        BindEventRecord(p, e, withParameters: true);
+    }
+
+    /// <summary>The time, request and response of an event; a callback attempt's parameters are its row's body, not stored again.</summary>
+    private static void BindEventRecord(RowBinder p, CallEventRecord e, bool withParameters)
+    {
         p.AddWithValue("$created", Micros.From(e.DateCreated));
         p.AddWithValue("$request", JsonSerializer.Serialize(
-            new StoredEventRequest(e.Method, e.Url, e.Parameters.ToList()), StoreJsonDocs.Default.StoredEventRequest));
+            new StoredEventRequest(e.Method, e.Url, withParameters ? e.Parameters.ToList() : []), StoreJsonDocs.Default.StoredEventRequest));
         p.AddWithValue("$response", JsonSerializer.Serialize(
             new StoredEventResponse(e.ResponseCode, e.RequestDurationMs, e.ContentType, e.ResponseBody, e.Error), StoreJsonDocs.Default.StoredEventResponse));
     }
