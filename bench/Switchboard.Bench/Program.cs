@@ -34,6 +34,11 @@ if (ArgValue("--callback-calls") is { } callbackCalls)
 {
     plan = plan with { CallbackCalls = int.Parse(callbackCalls, CultureInfo.InvariantCulture) };
 }
+// `--rounds N` sets the number of alternating rounds of (a) and (b) (more rounds: a steadier A/B of two builds).
+if (ArgValue("--rounds") is { } rounds)
+{
+    plan = plan with { Rounds = int.Parse(rounds, CultureInfo.InvariantCulture) };
+}
 var hold = ArgValue("--hold") is { } holdSeconds ? TimeSpan.FromSeconds(double.Parse(holdSeconds, CultureInfo.InvariantCulture)) : TimeSpan.Zero;
 var total = Stopwatch.StartNew();
 var inv = CultureInfo.InvariantCulture;
