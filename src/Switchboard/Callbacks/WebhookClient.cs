@@ -94,13 +94,13 @@ public sealed class WebhookClient : IDisposable
         {
             message.Headers.TryAddWithoutValidation("I-Twilio-Idempotency-Token", token);
         }
+        // Fixed header values are added as text: typed header objects would be built (and parsed) per request.
         message.Headers.TryAddWithoutValidation("User-Agent", "TwilioProxy/1.1");
-        message.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("*/*"));
+        message.Headers.TryAddWithoutValidation("Accept", "*/*");
         if (!isGet)
         {
-            message.Content = new StringContent(request.FormBody ?? FormEncode(request.Parameters), Encoding.UTF8);
-            // Built, not parsed, per request: the same header, "application/x-www-form-urlencoded; charset=UTF-8".
-            message.Content.Headers.ContentType = new MediaTypeHeaderValue("application/x-www-form-urlencoded") { CharSet = "UTF-8" };
+            message.Content = new ByteArrayContent(Encoding.UTF8.GetBytes(request.FormBody ?? FormEncode(request.Parameters)));
+            message.Content.Headers.TryAddWithoutValidation("Content-Type", "application/x-www-form-urlencoded; charset=UTF-8");
         }
 
         HttpResponseMessage response;
@@ -127,7 +127,8 @@ public sealed class WebhookClient : IDisposable
         using (response)
         {
             var status = (int)response.StatusCode;
-            var contentType = response.Content.Headers.ContentType?.ToString();
+            // As sent, not parsed and formatted again.
+            var contentType = response.Content.Headers.NonValidated.TryGetValues("Content-Type", out var types) ? types.ToString() : null;
             string body;
             bool tooLarge;
             try

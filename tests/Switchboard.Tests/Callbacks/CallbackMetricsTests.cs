@@ -43,10 +43,13 @@ public sealed class CallbackMetricsTests
         await host.CreateCallAsync("+14155550100", twiml: "<Response><Hangup/></Response>", events: ["initiated"],
             statusCallback: new Uri(receiver.Url("held")));
         await receiver.WaitForAsync(r => r.Path == "/held", what: "the held request");
-        Assert.Equal(1, inFlight.GetMeasurementSnapshot().EvaluateAsCounter());
+        // The gauge is read when metrics are collected (as a scrape does).
+        inFlight.RecordObservableInstruments();
+        Assert.Equal(1, inFlight.LastMeasurement!.Value);
         release.SetResult((200, null));
         await delivered.WaitForMeasurementsAsync(2, TimeSpan.FromSeconds(10));
-        Assert.Equal(0, inFlight.GetMeasurementSnapshot().EvaluateAsCounter());
+        inFlight.RecordObservableInstruments();
+        Assert.Equal(0, inFlight.LastMeasurement!.Value);
         Assert.Equal(2, lag.GetMeasurementSnapshot().Count);
         Assert.Equal("s", lag.Instrument!.Unit);
     }
