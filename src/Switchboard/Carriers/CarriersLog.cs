@@ -25,4 +25,7 @@ internal static partial class CarriersLog
 
     [LoggerMessage(4013, LogLevel.Information, "Trunk call {CallSid} (Call-ID {SipCallId}, trunk {TrunkSid}) ended {Status} with {SipCode}")]
     public static partial void TrunkCallEnded(ILogger logger, string callSid, string sipCallId, string trunkSid, string status, int sipCode);
+
+    [LoggerMessage(4014, LogLevel.Information, "Stopping: ending {Count} trunk call(s) (503 before the answer, BYE after)")]
+    public static partial void TrunkCallsStopping(ILogger logger, int count);
 }

@@ -341,20 +341,49 @@ public sealed class TrunkCallTests : CarrierTestBase
     }
 
     [Fact]
-    public async Task TrunkCall_ServerStopsWhileItRings_NothingIsRecorded()
+    public async Task TrunkCall_ServerStopsWhileItRings_503ToTheCallerAndRecordedFailed()
     {
         SippFarEnd.RequireSipp();
         await StartAsync(SimulatedTermination());
-        // +1415555 0102 rings until the caller gives up; this caller would wait a minute before its CANCEL.
-        Caller("uac-trunk-cancel.xml", holdMilliseconds: 60_000, dialed: "+14155550102");
+        // +1415555 0102 rings until the caller gives up; this caller expects the 503 of the stop instead.
+        var caller = RejectedCaller(503, dialed: "+14155550102");
         var trunk = Host.Services.GetRequiredService<CarrierRouter>().Trunks.Single(t => t.Name == "carrier");
         await WaitUntilAsync(() => trunk.Limiter.Active == 1, "the leg to the simulated network");
 
-        // As after a crash: the row is written only when a trunk call ends, so a stop in the middle leaves none.
+        // A graceful stop ends the call rather than leaving the PBX with an INVITE that nothing serves.
         await Host.StopAsync();
+        await SippFarEnd.AssertPassedAsync(caller);
+        var recorded = await RecordedAsync();
+        Assert.Equal((CallStatus.Failed, 503), (recorded.Status, recorded.State.SipResponseCode));
+        Assert.Equal(0, trunk.Limiter.Active);
         await using var restarted = await SwitchboardHost.StartAsync(fakeClock: false, databasePath: Host.DatabasePath);
-        Assert.Empty(await CallResource.ReadAsync(client: restarted.Client));
-        Assert.False(_recorded.Task.IsCompleted, "a trunk call cut by the stop must not be recorded");
+        var listed = Assert.Single(await CallResource.ReadAsync(client: restarted.Client));
+        Assert.Equal(("failed", "trunking-terminating", recorded.Sid.Value), (listed.Status.ToString(), listed.Direction, listed.Sid));
+    }
+
+    [Fact]
+    public async Task TrunkCall_ServerStopsAfterTheAnswer_ByeToBothSidesAndRecordedCompleted()
+    {
+        SippFarEnd.RequireSipp();
+        var callee = Own(SippProcess.StartUas(SippFarEnd.Scenario("uas-answer.xml")));
+        await StartAsync(SippTermination(callee));
+        // This caller talks until it gets a BYE.
+        var caller = Caller("uac-trunk-callee-hangup.xml");
+        var bridge = Host.Services.GetRequiredService<TrunkCallBridge>();
+        await WaitUntilAsync(() => bridge.Live.SingleOrDefault()?.CallerState == Switchboard.Sip.UserAgents.IncomingSipCallState.Confirmed,
+            "the caller's ACK");
+
+        await Host.StopAsync();
+        // Both got a BYE and answered it.
+        await SippFarEnd.AssertPassedAsync(caller);
+        await SippFarEnd.AssertPassedAsync(callee);
+        var recorded = await RecordedAsync();
+        Assert.Equal((CallStatus.Completed, 200), (recorded.Status, recorded.State.SipResponseCode));
+        Assert.NotNull(recorded.State.AnswerTime);
+        Assert.Empty(bridge.Live);
+        await using var restarted = await SwitchboardHost.StartAsync(fakeClock: false, databasePath: Host.DatabasePath);
+        var listed = Assert.Single(await CallResource.ReadAsync(client: restarted.Client));
+        Assert.Equal(("completed", recorded.Sid.Value), (listed.Status.ToString(), listed.Sid));
     }
 
     [Fact]

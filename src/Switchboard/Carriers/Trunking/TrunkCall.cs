@@ -26,6 +26,7 @@ internal sealed class TrunkCall : ILegEvents
     private string? _carrier;
     private DateTimeOffset? _answeredAt;
     private bool _ended;
+    private Task? _following;
 
     public TrunkCall(TrunkCallBridge bridge, IncomingSipCall caller, SourceTrunk source, string accountSid, string to, string from)
     {
@@ -51,13 +52,41 @@ internal sealed class TrunkCall : ILegEvents
     public void Start(RouteCarrier route)
     {
         CarriersLog.TrunkCallStarted(_bridge.Logger, _sid.Value, _caller.CallId, _source.Name, _to);
+        _bridge.Started(this);
         var leg = route.Place(new LegRequest { CallSid = _sid.Value, To = _to, From = _from, SdpOffer = _caller.Sdp }, this);
         lock (_lock)
         {
             _leg = leg;
         }
         // Only now: a CANCEL or BYE from the caller is read once there is a leg to pass it to.
-        _ = FollowCallerAsync();
+        _following = FollowCallerAsync();
+    }
+
+    /// <summary>Where the caller's side is (answered, confirmed by its ACK...).</summary>
+    internal IncomingSipCallState CallerState => _caller.State;
+
+    /// <summary>
+    /// The server stops (<see cref="TrunkCallBridge.StopAsync"/>): a call the caller has no answer for yet gets
+    /// 503 and its leg a CANCEL (recorded failed, 503); an answered one is hung up on both sides (recorded
+    /// completed). Completes when the caller's side is over (its BYE answered), or at once for a 503.
+    /// </summary>
+    public async Task StopAsync()
+    {
+        if (!TryEnd())
+        {
+            return;
+        }
+        if (await _caller.RejectAsync(503, "Service Unavailable"))
+        {
+            _leg?.Cancel();
+            Finish(CallStatus.Failed, 503);
+            return;
+        }
+        // Answered (or being answered: the BYE then waits for the caller's ACK).
+        _leg?.Hangup();
+        Finish(CallStatus.Completed, 200);
+        await _caller.ByeAsync();
+        await (_following ?? Task.CompletedTask);
     }
 
     /// <summary>What the caller does: CANCEL → cancel the leg (487 to the caller, by the stack); BYE → hang the leg up.</summary>
@@ -154,7 +183,7 @@ internal sealed class TrunkCall : ILegEvents
     {
         if (!await _caller.AnswerAsync(sdp))
         {
-            // The caller's CANCEL won the race (it got 487): the callee's answer is hung up.
+            // The caller's CANCEL (it got 487) or a stop (503) won the race: the callee's answer is hung up.
             _leg?.Hangup();
         }
     }
@@ -193,7 +222,7 @@ internal sealed class TrunkCall : ILegEvents
             answeredAt = _answeredAt;
             carrier = _carrier;
         }
-        _bridge.Record(new Call
+        _bridge.Record(this, new Call
         {
             Sid = _sid,
             AccountSid = _accountSid,

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 using Switchboard.Accounts;
 using Switchboard.Api;
@@ -27,7 +28,12 @@ internal sealed class TrunkCallBridge(
     /// <summary>Twilio's direction for a call from a customer's infrastructure out to the network (reference §5).</summary>
     public const string Direction = "trunking-terminating";
 
+    /// <summary>How long a graceful stop waits for the callers to answer the BYEs of the calls it ends.</summary>
+    internal static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(2);
+
+    private readonly ConcurrentDictionary<TrunkCall, bool> _live = new();
     private SourceTrunks? _sources;
+    private volatile bool _stopping;
 
     internal TimeProvider Time => time;
 
@@ -48,7 +54,34 @@ internal sealed class TrunkCallBridge(
         }
     }
 
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    /// <summary>
+    /// A graceful stop ends the trunk calls still up, so that no PBX is left holding a dialog that nothing
+    /// serves: new INVITEs get 503, a call not answered yet gets 503 (and its leg a CANCEL), an answered one
+    /// a BYE on both sides; each is recorded. It waits up to <see cref="StopGrace"/> for the callers' answers.
+    /// </summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        _stopping = true;
+        var ending = _live.Keys.Select(call => call.StopAsync()).ToList();
+        if (ending.Count == 0)
+        {
+            return;
+        }
+        CarriersLog.TrunkCallsStopping(logger, ending.Count);
+        try
+        {
+            await Task.WhenAll(ending).WaitAsync(StopGrace, time, cancellationToken);
+        }
+        catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
+        {
+            // A caller that does not answer its BYE in time is left to its own timers.
+        }
+    }
+
+    /// <summary>The calls bridged now (started, not yet ended).</summary>
+    internal ICollection<TrunkCall> Live => _live.Keys;
+
+    internal void Started(TrunkCall call) => _live[call] = true;
 
     /// <summary>
     /// The Request-URI user as a number: E.164 as <see cref="PhoneNumbers"/> normalises it; digits without
@@ -67,6 +100,11 @@ internal sealed class TrunkCallBridge(
     /// <summary>On the SIP receive loop: decide at once, never block.</summary>
     private void OnIncomingCall(IncomingSipCall incoming)
     {
+        if (_stopping)
+        {
+            _ = incoming.RejectAsync(503, "Service Unavailable");
+            return;
+        }
         var source = _sources!.Match(incoming.RemoteEndPoint.Address);
         if (source is null)
         {
@@ -109,8 +147,9 @@ internal sealed class TrunkCallBridge(
     }
 
     /// <summary>The one row of a trunk call, written when it ends (nothing is recorded for a call cut by a crash).</summary>
-    internal void Record(Call call)
+    internal void Record(TrunkCall trunkCall, Call call)
     {
+        _live.TryRemove(trunkCall, out _);
         writer.Submit(new StoreWrite { Call = call });
         CarriersLog.TrunkCallEnded(logger, call.Sid.Value, call.SipCallId ?? "", call.TrunkSid ?? "", call.Status.ToResource(), call.State.SipResponseCode ?? 0);
     }
