@@ -154,7 +154,7 @@ internal sealed partial class CallbackDispatcher : IAsyncDisposable
         var host = HostOf(head.Url);
         if (!_lanes.TryGetValue(host, out var lane))
         {
-            lane = new HostLane();
+            lane = new HostLane(host);
             _lanes.Add(host, lane);
         }
         lane.Ready.Enqueue(callSid);
@@ -195,7 +195,11 @@ internal sealed partial class CallbackDispatcher : IAsyncDisposable
             {
                 if (_stopping.IsCancellationRequested || !lane.Ready.TryDequeue(out callSid))
                 {
-                    lane.Workers--;
+                    // The last worker of an idle lane takes it away: hosts seen once are not kept forever.
+                    if (--lane.Workers == 0 && lane.Ready.Count == 0)
+                    {
+                        _lanes.Remove(lane.Host);
+                    }
                     return;
                 }
                 head = _queues[callSid].Peek()!;
@@ -401,8 +405,9 @@ internal sealed partial class CallbackDispatcher : IAsyncDisposable
     }
 
     /// <summary>The calls whose head callback is ready for one destination host, and the workers serving them.</summary>
-    private sealed class HostLane
+    private sealed class HostLane(string host)
     {
+        public string Host { get; } = host;
         public Queue<CallSid> Ready { get; } = new();
         public int Workers { get; set; }
     }
