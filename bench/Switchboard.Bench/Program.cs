@@ -271,9 +271,15 @@ await using (var server = await SwitchboardServer.StartAsync(rulesPath))
     await Load.OpenLoopAsync(client, post, HttpStatusCode.Created, halfRate, plan.Warmup, 4096);
     var measureFrom = NowMicros();
     var cpu = new CpuMeter();
+    // The process's collections in the window (server, load and receiver share it): pauses show in the tail.
+    var gcBefore = (G0: GC.CollectionCount(0), G1: GC.CollectionCount(1), G2: GC.CollectionCount(2), Pause: GC.GetTotalPauseDuration(),
+        Allocated: GC.GetTotalAllocatedBytes(precise: true));
     var open = await Load.OpenLoopAsync(client, post, HttpStatusCode.Created, halfRate, plan.LatencyDuration, 4096);
     var measureTo = NowMicros();
     latencyCpu = cpu.Stop();
+    var gcWindow = $"GC in the window: {GC.CollectionCount(0) - gcBefore.G0} gen0, {GC.CollectionCount(1) - gcBefore.G1} gen1, " +
+        $"{GC.CollectionCount(2) - gcBefore.G2} gen2 collections (each counts in the lower ones), {(GC.GetTotalPauseDuration() - gcBefore.Pause).TotalMilliseconds:F0} ms paused, " +
+        $"{(GC.GetTotalAllocatedBytes(precise: true) - gcBefore.Allocated) / Math.Max(1, open.Ok) / 1024.0:F0} KiB allocated per call";
     var drained = await DrainAsync(server, receiver, TimeSpan.FromSeconds(60));
     var outbox = await server.ReadOutboxAsync();
     var samples = new List<double>();
@@ -294,7 +300,7 @@ await using (var server = await SwitchboardServer.StartAsync(rulesPath))
     latency = new LatencyResult(halfRate, open, samples.Order().ToArray(), firstSamples.Order().ToArray(), expected, drained);
     Step($"  sent {open.Sent:N0} creates in {open.Seconds:F1} s ({open.Ok:N0} ok, {open.Failed} failed, {open.Skipped} not sent); " +
         $"{samples.Count:N0} of {expected:N0} callbacks in the window received; " +
-        $"p50 {Pct(latency.All, 50):F2} ms, p90 {Pct(latency.All, 90):F2} ms, p99 {Pct(latency.All, 99):F2} ms, max {latency.All.LastOrDefault():F1} ms; {latencyCpu}");
+        $"p50 {Pct(latency.All, 50):F2} ms, p90 {Pct(latency.All, 90):F2} ms, p99 {Pct(latency.All, 99):F2} ms, max {latency.All.LastOrDefault():F1} ms; {latencyCpu}; {gcWindow}");
 }
 
 // ---- (e) delivery when the receiver fails 10 % of requests (HTTP 500, retried after the 1 s ±20 % backoff;

@@ -1,5 +1,5 @@
-using System.Buffers;
 using System.Text.Json;
+using CommunityToolkit.HighPerformance.Buffers;
 
 namespace Switchboard.Api;
 
@@ -11,7 +11,8 @@ internal sealed class JsonResult(int status, Action<Utf8JsonWriter> write) : IRe
 
     public async Task ExecuteAsync(HttpContext httpContext)
     {
-        var buffer = new ArrayBufferWriter<byte>(4096);
+        // A pooled buffer: every API answer is written here first, so that its Content-Length is known.
+        using var buffer = new ArrayPoolBufferWriter<byte>(4096);
         await using (var json = new Utf8JsonWriter(buffer, Options))
         {
             write(json);

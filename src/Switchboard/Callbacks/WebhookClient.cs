@@ -265,18 +265,59 @@ public sealed class WebhookClient : IDisposable
         }
     }
 
+    /// <summary>
+    /// <c>name=value&amp;…</c>, each part escaped as <see cref="Uri.EscapeDataString(string)"/> does. Written into
+    /// one pooled buffer: every status callback's body is encoded once, and a string per escaped part adds up.
+    /// </summary>
     internal static string FormEncode(IEnumerable<KeyValuePair<string, string>> parameters)
     {
-        var sb = new StringBuilder();
-        foreach (var (key, value) in parameters)
+        var buffer = ArrayPool<char>.Shared.Rent(1024);
+        var length = 0;
+        try
         {
-            if (sb.Length > 0)
+            foreach (var (key, value) in parameters)
             {
-                sb.Append('&');
+                if (length > 0)
+                {
+                    Append("&");
+                }
+                AppendEscaped(key);
+                Append("=");
+                AppendEscaped(value);
             }
-            sb.Append(Uri.EscapeDataString(key)).Append('=').Append(Uri.EscapeDataString(value));
+            return new string(buffer, 0, length);
         }
-        return sb.ToString();
+        finally
+        {
+            ArrayPool<char>.Shared.Return(buffer);
+        }
+
+        void Append(string text)
+        {
+            while (!text.TryCopyTo(buffer.AsSpan(length)))
+            {
+                Grow();
+            }
+            length += text.Length;
+        }
+
+        void AppendEscaped(string text)
+        {
+            int written;
+            while (!Uri.TryEscapeDataString(text, buffer.AsSpan(length), out written))
+            {
+                Grow();
+            }
+            length += written;
+        }
+
+        void Grow()
+        {
+            var larger = ArrayPool<char>.Shared.Rent(buffer.Length * 2);
+            buffer.AsSpan(0, length).CopyTo(larger);
+            ArrayPool<char>.Shared.Return(buffer);
+            buffer = larger;
+        }
     }
 
     private static string AppendQuery(string url, IReadOnlyList<KeyValuePair<string, string>> parameters)

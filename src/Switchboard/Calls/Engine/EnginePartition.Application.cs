@@ -28,7 +28,7 @@ internal sealed partial class EnginePartition
     {
         live.Application.Begin();
         _timers.Disarm(live.Call.Sid, CallTimer.Verb);
-        var parsed = TwimlParser.Parse(twiml);
+        var parsed = _twiml.Parse(twiml);
         if (!parsed.Success)
         {
             Notify(live, parsed.Error.Code, 0, parsed.Error.Message);

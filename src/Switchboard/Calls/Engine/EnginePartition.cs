@@ -2,6 +2,7 @@ using System.Threading.Channels;
 using Switchboard.Callbacks;
 using Switchboard.Carriers;
 using Switchboard.Storage;
+using Switchboard.TwiML;
 
 namespace Switchboard.Calls.Engine;
 
@@ -16,6 +17,7 @@ internal sealed partial class EnginePartition : IAsyncDisposable, ITimerVersions
     private readonly Channel<Action> _mailbox = Channel.CreateUnbounded<Action>(new UnboundedChannelOptions { SingleReader = true });
     private readonly CallMap _calls = new();
     private readonly TimerQueue _timers;
+    private readonly TwimlCache _twiml = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _loop;
     private readonly List<StoreWrite> _pendingWrites = [];
