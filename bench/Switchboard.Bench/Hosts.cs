@@ -60,8 +60,18 @@ internal sealed class HelloWorld : IAsyncDisposable
     private sealed record Hello(string Sid, string Status);
 }
 
-/// <summary>One request seen by the receiver: which callback, and when it arrived (wall clock, µs since the epoch).</summary>
-internal readonly record struct Arrival(string CallSid, int SequenceNumber, long ArrivedMicros);
+/// <summary>
+/// One request seen by the receiver: which callback, and when it arrived (wall clock, µs since the epoch). The
+/// CallSid is kept as its 128-bit number, not as the string read from the form: a record of every arrival that
+/// held a reference to each request's string would keep all of them alive, and the server sharing this process
+/// would pay for them in its collections (the latency phase measures those pauses).
+/// </summary>
+internal readonly record struct Arrival(UInt128 CallSid, int SequenceNumber, long ArrivedMicros)
+{
+    /// <summary>The 32 hex digits after "CA" as a number (-1 when the text is no CallSid).</summary>
+    public static UInt128 Key(ReadOnlySpan<char> callSid) =>
+        callSid.Length == 34 && UInt128.TryParse(callSid[2..], System.Globalization.NumberStyles.AllowHexSpecifier, null, out var key) ? key : UInt128.MaxValue;
+}
 
 /// <summary>
 /// The webhook receiver: reads the form, records (CallSid, SequenceNumber, arrival time) and answers 200.
@@ -112,7 +122,7 @@ internal sealed class Receiver : IAsyncDisposable
             http.Response.StatusCode = StatusCodes.Status500InternalServerError;
             return;
         }
-        _arrivals.Enqueue(new Arrival(form["CallSid"].ToString(), sequence, (arrived - DateTimeOffset.UnixEpoch).Ticks / 10));
+        _arrivals.Enqueue(new Arrival(Arrival.Key(form["CallSid"].ToString()), sequence, (arrived - DateTimeOffset.UnixEpoch).Ticks / 10));
         Interlocked.Increment(ref _arrived);
         Interlocked.Increment(ref _answered);
         Interlocked.Exchange(ref _lastAnsweredTimestamp, Stopwatch.GetTimestamp());
@@ -218,9 +228,9 @@ internal sealed class SwitchboardServer : IAsyncDisposable
     public Task FlushAsync() => Services.GetRequiredService<StoreWriter>().FlushAsync();
 
     /// <summary>The outbox rows: (CallSid, SequenceNumber) → event time in µs since the epoch.</summary>
-    public async Task<Dictionary<(string CallSid, int SequenceNumber), long>> ReadOutboxAsync()
+    public async Task<Dictionary<(UInt128 CallSid, int SequenceNumber), long>> ReadOutboxAsync()
     {
-        var rows = new Dictionary<(string, int), long>();
+        var rows = new Dictionary<(UInt128, int), long>();
         await using var connection = new SqliteConnection($"Data Source={DatabasePath};Mode=ReadOnly");
         await connection.OpenAsync();
         await using var command = connection.CreateCommand();
@@ -228,7 +238,7 @@ internal sealed class SwitchboardServer : IAsyncDisposable
         await using var reader = await command.ExecuteReaderAsync();
         while (await reader.ReadAsync())
         {
-            rows[(reader.GetString(0), reader.GetInt32(1))] = reader.GetInt64(2);
+            rows[(Arrival.Key(reader.GetString(0)), reader.GetInt32(1))] = reader.GetInt64(2);
         }
         return rows;
     }
