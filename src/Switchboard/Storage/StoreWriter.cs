@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 
 namespace Switchboard.Storage;
 
@@ -20,7 +21,18 @@ internal sealed class StoreWriter : IAsyncDisposable
     // batches of 256 (DESIGN.md); past 256 the gain flattens while the tail latency of a batch grows.
     private const int MaxBatch = 256;
 
+    // A write nobody waits for (a transition with its callbacks, a delivery's progress) that fails alone is tried
+    // again after these pauses before it is given up: a store that refuses for a moment (a lock held past the busy
+    // timeout, a short I/O error) then costs a pause of the writes behind it, in order, instead of the write. A
+    // write someone waits for (a new call's 201) fails at once: its waiter answers the error.
+    private static readonly TimeSpan[] RetryDelays =
+        [TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(200), TimeSpan.FromMilliseconds(400), TimeSpan.FromMilliseconds(800), TimeSpan.FromMilliseconds(1600)];
+
     private readonly ICallStore _store;
+    private readonly TimeProvider _time;
+    private readonly Counter<long> _retries;
+    // Canceled on stop; never disposed (it has no timer or link to release), so that a second stop is harmless.
+    private readonly CancellationTokenSource _stop = new();
     private readonly ILogger<StoreWriter> _logger;
     private readonly ConcurrentQueue<StoreWrite> _queue = new();
     private readonly SemaphoreSlim _wake = new(0);
@@ -32,9 +44,12 @@ internal sealed class StoreWriter : IAsyncDisposable
     private volatile bool _stopping;
     private volatile bool _exited;
 
-    public StoreWriter(ICallStore store, ILogger<StoreWriter> logger)
+    public StoreWriter(ICallStore store, TimeProvider time, IMeterFactory meters, ILogger<StoreWriter> logger)
     {
         _store = store;
+        _time = time;
+        _retries = meters.Create(Telemetry.MeterName).CreateCounter<long>("switchboard.store.write_retries", "{attempt}",
+            "Writes the store refused that are tried again");
         _logger = logger;
     }
 
@@ -165,9 +180,10 @@ internal sealed class StoreWriter : IAsyncDisposable
         }
         catch (Exception ex)
         {
-            StorageLog.WriteFailed(_logger, ex);
-            Fail(batch[0], ex);
-            return;
+            if (!await RetryAloneAsync(batch, ex))
+            {
+                return;
+            }
         }
 
         foreach (var observer in _afterCommit)
@@ -187,6 +203,36 @@ internal sealed class StoreWriter : IAsyncDisposable
         }
     }
 
+    /// <summary>Tries a write that failed alone again (see <see cref="RetryDelays"/>); gives it up when it still fails.</summary>
+    private async Task<bool> RetryAloneAsync(List<StoreWrite> alone, Exception ex)
+    {
+        if (alone[0].Committed is null)
+        {
+            foreach (var delay in RetryDelays)
+            {
+                StorageLog.WriteRetrying(_logger, delay, ex);
+                _retries.Add(1);
+                try
+                {
+                    await Task.Delay(delay, _time, _stop.Token);
+                    await _store.ApplyAsync(alone, CancellationToken.None);
+                    return true;
+                }
+                catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+                {
+                    break;
+                }
+                catch (Exception again)
+                {
+                    ex = again;
+                }
+            }
+        }
+        StorageLog.WriteFailed(_logger, ex);
+        Fail(alone[0], ex);
+        return false;
+    }
+
     /// <summary>Completes once everything submitted so far is committed.</summary>
     public Task FlushAsync()
     {
@@ -197,6 +243,8 @@ internal sealed class StoreWriter : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _stopping = true;
+        // A write waiting to be tried again is given up at once: the stop does not wait for the store to recover.
+        await _stop.CancelAsync();
         // As above: the writer flags that it sleeps, then reads _stopping; this side writes _stopping, then reads the flag.
         Interlocked.MemoryBarrier();
         if (_thread is null)

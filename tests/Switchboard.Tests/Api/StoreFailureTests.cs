@@ -1,7 +1,9 @@
+using System.Diagnostics.Metrics;
 using System.Net;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Switchboard.Calls.Engine;
 using Switchboard.Testing;
 using Twilio.Exceptions;
@@ -10,7 +12,10 @@ using Twilio.Types;
 
 namespace Switchboard.Tests.Api;
 
-/// <summary>When the store cannot commit a create, the API answers in Twilio's error shape, and recovers once it can.</summary>
+/// <summary>
+/// When the store cannot commit: a create answers in Twilio's error shape (and creates again once it can); a
+/// transition the store refuses for a moment is written on a later try, with its callbacks.
+/// </summary>
 public sealed class StoreFailureTests : IAsyncLifetime
 {
     private SwitchboardHost _host = null!;
@@ -72,5 +77,27 @@ public sealed class StoreFailureTests : IAsyncLifetime
             to: new PhoneNumber("+14155550100"), from: new PhoneNumber("+14155550199"),
             twiml: new Twilio.Types.Twiml("<Response><Hangup/></Response>"), client: _host.Client);
         Assert.Equal(call.Sid, (await CallResource.FetchAsync(call.Sid, client: _host.Client)).Sid);
+    }
+
+    [Fact]
+    public async Task Transition_RefusedForAMoment_WrittenOnALaterTry_AndItsCallbackIsDelivered()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync(_host.AuthToken);
+        using var retries = new MetricCollector<long>(_host.Services.GetRequiredService<IMeterFactory>(), "Switchboard", "switchboard.store.write_retries");
+        // +1415555 0100 rings 1 s, then answers; the <Pause> keeps it up.
+        var call = await _host.CreateCallAsync("+14155550100", twiml: "<Response><Pause length=\"30\"/></Response>", events: ["answered"],
+            statusCallback: new Uri(receiver.Url("status")));
+        await _host.Services.GetRequiredService<Switchboard.Storage.StoreWriter>().FlushAsync();
+
+        // Every status change is refused now (a trigger stands in for a store that cannot write for a moment).
+        await ExecuteAsync("CREATE TRIGGER refuse_status BEFORE INSERT ON call_status_events BEGIN SELECT RAISE(ABORT, 'the disk is full'); END;");
+        _host.Advance(1);
+        // The answer's write (the in-progress row and the answered callback) failed and waits for its next try.
+        await retries.WaitForMeasurementsAsync(1, TimeSpan.FromSeconds(10));
+        await ExecuteAsync("DROP TRIGGER refuse_status;");
+
+        await _host.AdvanceUntilAsync(() => receiver.StatusCallbacks(call.Sid).Any(r => r.Get("CallStatus") == "in-progress"), 10,
+            "the answered callback", step: 0.1);
+        Assert.Equal(CallResource.StatusEnum.InProgress, (await CallResource.FetchAsync(call.Sid, client: _host.Client)).Status);
     }
 }
