@@ -258,11 +258,8 @@ internal sealed partial class CallbackDispatcher : IAsyncDisposable
         var account = _accounts.Find(entry.AccountSid);
         if (account is null)
         {
-            SubmitFinal(entry, new StoreWrite
-            {
-                Progress = new CallbackProgress(entry.CallSid, entry.SequenceNumber, CallbackState.DeadLettered, entry.Attempts, _time.GetUtcNow(),
-                    $"Unknown account {entry.AccountSid}"),
-            });
+            SubmitFinal(new CallbackProgress(entry.CallSid, entry.SequenceNumber, CallbackState.DeadLettered, entry.Attempts, _time.GetUtcNow(),
+                $"Unknown account {entry.AccountSid}"));
             return;
         }
         // A replay starts a fresh window and attempt budget (see ReplayAsync).
@@ -303,10 +300,7 @@ internal sealed partial class CallbackDispatcher : IAsyncDisposable
         {
             _metrics.Delivered(now - windowStart, attempts);
             CallbacksLog.Delivered(_logger, entry.CallSid.Value, entry.SequenceNumber, result.StatusCode ?? 0, attempts);
-            SubmitFinal(entry, new StoreWrite
-            {
-                Progress = new CallbackProgress(entry.CallSid, entry.SequenceNumber, CallbackState.Delivered, attempts, now, null) { Attempt = attempt },
-            });
+            SubmitFinal(new CallbackProgress(entry.CallSid, entry.SequenceNumber, CallbackState.Delivered, attempts, now, null) { Attempt = attempt });
             return;
         }
 
@@ -332,13 +326,11 @@ internal sealed partial class CallbackDispatcher : IAsyncDisposable
         _metrics.DeadLettered();
         CallbacksLog.GaveUp(_logger, entry.CallSid.Value, entry.SequenceNumber, attempts, result.Error ?? "");
         // Twilio logs warning 15003 when a status callback gets a non-2xx answer (reference §9.1, §12.3).
-        SubmitFinal(entry, new StoreWrite
-        {
-            Notification = Notifications.For(entry.CallSid, entry.AccountSid, now,
+        SubmitFinal(
+            new CallbackProgress(entry.CallSid, entry.SequenceNumber, CallbackState.DeadLettered, attempts, now, result.Error) { Attempt = attempt },
+            Notifications.For(entry.CallSid, entry.AccountSid, now,
                 result.Failure == WebhookFailure.Status ? 15003 : 11205, log: 1,
-                $"Status callback to {url} failed: {result.Error}", result),
-            Progress = new CallbackProgress(entry.CallSid, entry.SequenceNumber, CallbackState.DeadLettered, attempts, now, result.Error) { Attempt = attempt },
-        });
+                $"Status callback to {url} failed: {result.Error}", result));
     }
 
     /// <summary>Exponential backoff with ±20 % jitter, so retries of many calls to one host spread out.</summary>
@@ -355,20 +347,15 @@ internal sealed partial class CallbackDispatcher : IAsyncDisposable
     /// row then stays pending for the next start, as after a crash). Finishing is a few dictionary operations,
     /// run on the thread that completes the write.
     /// </summary>
-    private void SubmitFinal(OutboxEntry entry, StoreWrite write)
+    private void SubmitFinal(CallbackProgress progress, NotificationRecord? notification = null)
     {
         var committed = new TaskCompletionSource();
         committed.Task.ContinueWith(static (_, state) =>
         {
             var (dispatcher, callSid, sequenceNumber) = ((CallbackDispatcher, CallSid, int))state!;
             dispatcher.Finish(callSid, sequenceNumber);
-        }, (this, entry.CallSid, entry.SequenceNumber), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-        _writer.Submit(new StoreWrite
-        {
-            Notification = write.Notification,
-            Progress = write.Progress,
-            Committed = committed,
-        });
+        }, (this, progress.CallSid, progress.SequenceNumber), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        _writer.Submit(new StoreWrite { Progress = progress, Notification = notification, Committed = committed });
     }
 
     private int _disposed;

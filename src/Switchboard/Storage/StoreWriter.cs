@@ -31,7 +31,8 @@ internal sealed class StoreWriter : IAsyncDisposable
     private readonly ICallStore _store;
     private readonly TimeProvider _time;
     private readonly Counter<long> _retries;
-    // Canceled on stop; never disposed (it has no timer or link to release), so that a second stop is harmless.
+    // Canceled when the writer is asked to stop (the flag the loop reads, and the end of a retry's wait); never
+    // disposed (it has no timer or link to release), so that a second stop is harmless.
     private readonly CancellationTokenSource _stop = new();
     private readonly ILogger<StoreWriter> _logger;
     private readonly ConcurrentQueue<StoreWrite> _queue = new();
@@ -41,7 +42,6 @@ internal sealed class StoreWriter : IAsyncDisposable
     private Thread? _thread;
     // 1 while the writer sleeps or is about to: the producer that swaps it to 0 wakes it.
     private int _sleeping;
-    private volatile bool _stopping;
     private volatile bool _exited;
 
     public StoreWriter(ICallStore store, TimeProvider time, IMeterFactory meters, ILogger<StoreWriter> logger)
@@ -118,12 +118,12 @@ internal sealed class StoreWriter : IAsyncDisposable
                     CommitAsync(batch).GetAwaiter().GetResult();
                     continue;
                 }
-                if (_stopping)
+                if (_stop.IsCancellationRequested)
                 {
                     break;
                 }
                 Interlocked.Exchange(ref _sleeping, 1);
-                if (!_queue.IsEmpty || _stopping)
+                if (!_queue.IsEmpty || _stop.IsCancellationRequested)
                 {
                     // Work arrived (or stop was asked) between the last look and the flag: go on, and take
                     // back the wake a producer may have given meanwhile.
@@ -242,10 +242,10 @@ internal sealed class StoreWriter : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        _stopping = true;
-        // A write waiting to be tried again is given up at once: the stop does not wait for the store to recover.
+        // The request is set before CancelAsync returns; a write waiting to be tried again is then given up at once
+        // (the stop does not wait for the store to recover).
         await _stop.CancelAsync();
-        // As above: the writer flags that it sleeps, then reads _stopping; this side writes _stopping, then reads the flag.
+        // As above: the writer flags that it sleeps, then reads the stop; this side sets the stop, then reads the flag.
         Interlocked.MemoryBarrier();
         if (_thread is null)
         {
