@@ -9,7 +9,8 @@ namespace Switchboard.Callbacks;
 /// <summary>
 /// Delivers the outbox (DESIGN decision 4): at least once, strictly in <c>SequenceNumber</c> order per call,
 /// calls in parallel. Each call has its own queue whose head alone is being delivered (or waits for its retry
-/// time, or for its outcome to commit); the next callback of the call becomes ready only after that. Ready
+/// time); the next callback of the call becomes ready only once the head's outcome is known and queued for the
+/// store, ahead of anything the next one writes. Ready
 /// calls wait in a lane per destination host, worked by at most <c>MaxConcurrencyPerHost</c> workers that
 /// exist only while the lane has work, under a global limit, so a slow endpoint holds its own lane only and a
 /// retry waits on a timer, not in a worker. Rows arrive after they commit.
@@ -244,9 +245,9 @@ internal sealed partial class CallbackDispatcher : IAsyncDisposable
     }
 
     /// <summary>
-    /// One attempt to deliver a call's head callback. A final outcome (delivered, given up) is submitted with a
-    /// completion that finishes the callback on commit, on the writer's thread, so no worker waits for the disk;
-    /// a retry is submitted and the head made ready again at its retry time.
+    /// One attempt to deliver a call's head callback. A final outcome (delivered, given up) is submitted and the
+    /// callback finished, so no worker waits for the disk; a retry is submitted and the head made ready again at
+    /// its retry time.
     /// </summary>
     private async Task AttemptAsync(OutboxEntry entry)
     {
@@ -313,6 +314,7 @@ internal sealed partial class CallbackDispatcher : IAsyncDisposable
             _writer.Submit(new StoreWrite
             {
                 Progress = new CallbackProgress(entry.CallSid, entry.SequenceNumber, CallbackState.Pending, attempts, next, result.Error) { Attempt = attempt },
+                MayWait = _options.OutcomeCommitWindow,
             });
             var retry = entry with { Attempts = attempts, NextAttemptAt = next, LastError = result.Error, Parameters = parameters };
             lock (_lock)
@@ -343,19 +345,15 @@ internal sealed partial class CallbackDispatcher : IAsyncDisposable
     }
 
     /// <summary>
-    /// Submits a callback's final outcome; the callback is finished when it commits, or when it cannot (the
-    /// row then stays pending for the next start, as after a crash). Finishing is a few dictionary operations,
-    /// run on the thread that completes the write.
+    /// Submits a callback's final outcome and finishes it: its call's next callback may go at once. The outcome
+    /// may wait to share a commit with others (<see cref="CallbackOptions.OutcomeCommitWindow"/>), queued before the next
+    /// callback is even ready, so outcomes commit in each call's order: whatever a crash loses is a suffix of a
+    /// call's outcomes, and those callbacks are sent again, in order (at least once).
     /// </summary>
     private void SubmitFinal(CallbackProgress progress, NotificationRecord? notification = null)
     {
-        var committed = new TaskCompletionSource();
-        committed.Task.ContinueWith(static (_, state) =>
-        {
-            var (dispatcher, callSid, sequenceNumber) = ((CallbackDispatcher, CallSid, int))state!;
-            dispatcher.Finish(callSid, sequenceNumber);
-        }, (this, progress.CallSid, progress.SequenceNumber), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-        _writer.Submit(new StoreWrite { Progress = progress, Notification = notification, Committed = committed });
+        _writer.Submit(new StoreWrite { Progress = progress, Notification = notification, MayWait = _options.OutcomeCommitWindow });
+        Finish(progress.CallSid, progress.SequenceNumber);
     }
 
     private int _disposed;

@@ -38,6 +38,13 @@ public sealed class CallbackOptions
     [Range(1, 10_000)]
     public int MaxConcurrencyPerHost { get; set; } = 64;
 
+    /// <summary>
+    /// How long the outcome of a delivery attempt may wait to share a commit with others. Nobody waits for it: a
+    /// call's next callback goes out at once, and what a crash loses of the last window's outcomes is sent again
+    /// (at least once, in order). Zero commits each outcome as soon as the writer is free. Default 5 ms.
+    /// </summary>
+    public TimeSpan OutcomeCommitWindow { get; set; } = TimeSpan.FromMilliseconds(5);
+
     /// <summary>Largest response body read (a TwiML document over it is error 11750). Default 64 KiB.</summary>
     [Range(1024, 16 * 1024 * 1024)]
     public int MaxResponseBytes { get; set; } = 64 * 1024;

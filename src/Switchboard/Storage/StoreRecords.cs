@@ -121,6 +121,12 @@ public sealed class StoreWrite
     public CallSid? DeleteCall { get; init; }
     /// <summary>Completed after commit, when someone waits for durability (the API's 201).</summary>
     public TaskCompletionSource? Committed { get; init; }
+    /// <summary>
+    /// How long the write may wait for others to share its commit (zero: none). Only for a write nobody waits for
+    /// and whose loss in a crash only repeats work (a delivery's outcome: the callback is sent again). A write that
+    /// may not wait, arriving meanwhile, commits it at once, in order, with itself.
+    /// </summary>
+    public TimeSpan MayWait { get; init; }
 }
 
 /// <summary>

@@ -1,13 +1,18 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Diagnostics.Metrics;
 
 namespace Switchboard.Storage;
 
 /// <summary>
 /// Group commit (DESIGN decision 3): one writer drains whatever has queued up while the previous
-/// transaction was committing and applies it as the next transaction. No timer, no added latency:
-/// under light load a batch is one write; under heavy load batches grow to <see cref="MaxBatch"/>.
-/// Writes are applied in submission order, so a call's rows never overtake each other.
+/// transaction was committing and applies it as the next transaction. No timer, no added latency for a
+/// write anyone waits on or that carries a call's state: under light load a batch is one write; under heavy
+/// load batches grow to <see cref="MaxBatch"/>. A batch of writes that may wait (<see cref="StoreWrite.MayWait"/>:
+/// the outcomes of callback deliveries) waits for company up to the shortest of their times, on the real clock (it
+/// batches disk work, like a socket deadline, and is not engine time), so a stream of deliveries shares a few
+/// commits instead of paying one each. Writes are applied in submission order, so a call's rows
+/// never overtake each other.
 /// </summary>
 /// <remarks>
 /// The writer is a dedicated thread, not a thread-pool loop: a batch is synchronous SQLite work ending in
@@ -20,6 +25,11 @@ internal sealed class StoreWriter : IAsyncDisposable
     // Measured on this machine: SQLite WAL+FULL does ~3.9k single-row commits/s but ~188k rows/s in
     // batches of 256 (DESIGN.md); past 256 the gain flattens while the tail latency of a batch grows.
     private const int MaxBatch = 256;
+
+    // Values of _sleeping: awake; asleep until any write arrives; gathering writes that may wait until one that may not arrives.
+    private const int Awake = 0;
+    private const int Idle = 1;
+    private const int Gathering = 2;
 
     // A write nobody waits for (a transition with its callbacks, a delivery's progress) that fails alone is tried
     // again after these pauses before it is given up: a store that refuses for a moment (a lock held past the busy
@@ -40,7 +50,8 @@ internal sealed class StoreWriter : IAsyncDisposable
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly List<Action<IReadOnlyList<StoreWrite>>> _afterCommit = [];
     private Thread? _thread;
-    // 1 while the writer sleeps or is about to: the producer that swaps it to 0 wakes it.
+    // Idle while the writer sleeps or is about to, Gathering while it gathers writes that may wait: the producer that
+    // swaps it to Awake wakes it (a write that may wait wakes an idle writer only).
     private int _sleeping;
     private volatile bool _exited;
 
@@ -81,12 +92,20 @@ internal sealed class StoreWriter : IAsyncDisposable
             FailQueued();
             return;
         }
+        if (write.MayWait > TimeSpan.Zero)
+        {
+            if (Volatile.Read(ref _sleeping) == Idle && Interlocked.CompareExchange(ref _sleeping, Awake, Idle) == Idle)
+            {
+                _wake.Release();
+            }
+            return;
+        }
         Wake();
     }
 
     private void Wake()
     {
-        if (Volatile.Read(ref _sleeping) == 1 && Interlocked.Exchange(ref _sleeping, 0) == 1)
+        if (Volatile.Read(ref _sleeping) != Awake && Interlocked.Exchange(ref _sleeping, Awake) != Awake)
         {
             _wake.Release();
         }
@@ -108,9 +127,9 @@ internal sealed class StoreWriter : IAsyncDisposable
             while (true)
             {
                 batch.Clear();
-                while (batch.Count < MaxBatch && _queue.TryDequeue(out var write))
+                if (Drain(_queue, batch, out var mayWait))
                 {
-                    batch.Add(write);
+                    GatherCompany(batch, mayWait);
                 }
                 if (batch.Count > 0)
                 {
@@ -122,15 +141,11 @@ internal sealed class StoreWriter : IAsyncDisposable
                 {
                     break;
                 }
-                Interlocked.Exchange(ref _sleeping, 1);
+                Interlocked.Exchange(ref _sleeping, Idle);
                 if (!_queue.IsEmpty || _stop.IsCancellationRequested)
                 {
-                    // Work arrived (or stop was asked) between the last look and the flag: go on, and take
-                    // back the wake a producer may have given meanwhile.
-                    if (Interlocked.Exchange(ref _sleeping, 0) == 0)
-                    {
-                        _wake.Wait();
-                    }
+                    // Work arrived (or stop was asked) between the last look and the flag: go on.
+                    TakeBackWake();
                     continue;
                 }
                 _wake.Wait();
@@ -144,6 +159,60 @@ internal sealed class StoreWriter : IAsyncDisposable
             Interlocked.MemoryBarrier();
             FailQueued();
             _stopped.TrySetResult();
+        }
+    }
+
+    /// <summary>
+    /// Moves queued writes to the batch (up to <see cref="MaxBatch"/>); whether the batch may wait for more, and
+    /// the shortest time any of its writes may wait.
+    /// </summary>
+    private static bool Drain(ConcurrentQueue<StoreWrite> queue, List<StoreWrite> batch, out TimeSpan mayWait)
+    {
+        mayWait = TimeSpan.MaxValue;
+        foreach (var write in batch)
+        {
+            mayWait = write.MayWait < mayWait ? write.MayWait : mayWait;
+        }
+        while (batch.Count < MaxBatch && queue.TryDequeue(out var write))
+        {
+            batch.Add(write);
+            mayWait = write.MayWait < mayWait ? write.MayWait : mayWait;
+        }
+        return mayWait > TimeSpan.Zero && batch.Count is > 0 and < MaxBatch;
+    }
+
+    /// <summary>
+    /// Lets a batch of writes that may wait gather company: until the shortest of their times has passed since the
+    /// writer took the first, the batch is full, a write that may not wait arrives (it commits them all at once, in
+    /// order) or the writer is asked to stop.
+    /// </summary>
+    private void GatherCompany(List<StoreWrite> batch, TimeSpan mayWait)
+    {
+        var started = Stopwatch.GetTimestamp();
+        while (true)
+        {
+            Interlocked.Exchange(ref _sleeping, Gathering);
+            // Drained again after the flag: a write queued before it did not know to wake the writer.
+            var more = Drain(_queue, batch, out var shortest);
+            mayWait = shortest < mayWait ? shortest : mayWait;
+            var left = mayWait - Stopwatch.GetElapsedTime(started);
+            if (!more || _stop.IsCancellationRequested || left <= TimeSpan.Zero || !_wake.Wait(left))
+            {
+                TakeBackWake();
+                // What was queued meanwhile goes too (writes that may wait did not wake the writer).
+                Drain(_queue, batch, out _);
+                return;
+            }
+            // Woken: a write that may not wait (or the stop) arrived; the producer set the flag to Awake.
+        }
+    }
+
+    /// <summary>Sets the flag back to awake; when a producer swapped it first, its wake is on its way and is taken back.</summary>
+    private void TakeBackWake()
+    {
+        if (Interlocked.Exchange(ref _sleeping, Awake) == Awake)
+        {
+            _wake.Wait();
         }
     }
 
