@@ -185,29 +185,41 @@ internal sealed partial class CallbackDispatcher : IAsyncDisposable
         task.ContinueWith(t => _running.TryRemove(t, out _), TaskScheduler.Default);
     }
 
-    /// <summary>One of a lane's workers: takes ready calls one by one and makes one attempt of each head.</summary>
+    /// <summary>
+    /// One of a lane's workers: takes ready calls one by one and makes one attempt of each head; when that ends
+    /// the callback and the call's next one is due, it goes on with that one (a call's callbacks then follow each
+    /// other without queueing behind other calls, and their outcomes tend to share a commit and the row's page).
+    /// </summary>
     private async Task WorkAsync(HostLane lane)
     {
+        OutboxEntry? next = null;
         while (true)
         {
-            CallSid callSid;
             OutboxEntry head;
-            lock (_lock)
+            if (next is not null)
             {
-                if (_stopping.IsCancellationRequested || !lane.Ready.TryDequeue(out callSid))
+                head = next;
+                next = null;
+            }
+            else
+            {
+                lock (_lock)
                 {
-                    // The last worker of an idle lane takes it away: hosts seen once are not kept forever.
-                    if (--lane.Workers == 0 && lane.Ready.Count == 0)
+                    if (_stopping.IsCancellationRequested || !lane.Ready.TryDequeue(out var ready))
                     {
-                        _lanes.Remove(lane.Host);
+                        // The last worker of an idle lane takes it away: hosts seen once are not kept forever.
+                        if (--lane.Workers == 0 && lane.Ready.Count == 0)
+                        {
+                            _lanes.Remove(lane.Host);
+                        }
+                        return;
                     }
-                    return;
+                    head = _queues[ready].Peek()!;
                 }
-                head = _queues[callSid].Peek()!;
             }
             try
             {
-                await AttemptAsync(head);
+                next = await AttemptAsync(head, lane);
             }
             catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
             {
@@ -221,26 +233,37 @@ internal sealed partial class CallbackDispatcher : IAsyncDisposable
             catch (Exception ex)
             {
                 // A bug, not a delivery failure: keep the order and go on; the row stays pending for the next start.
-                CallbacksLog.DeliveryCrashed(_logger, callSid.Value, head.SequenceNumber, ex);
-                Finish(callSid, head.SequenceNumber);
+                CallbacksLog.DeliveryCrashed(_logger, head.CallSid.Value, head.SequenceNumber, ex);
+                Finish(head.CallSid, head.SequenceNumber, lane: null);
             }
         }
     }
 
-    /// <summary>The callback's outcome is committed (or will never be): its call's next callback may go.</summary>
-    private void Finish(CallSid callSid, int sequenceNumber)
+    /// <summary>
+    /// The callback's outcome is known and queued for the store (or never will be): its call's next callback may
+    /// go. Given the caller's lane, a next callback that is due now for the same host is handed back to the caller
+    /// to send at once instead of being queued in the lane.
+    /// </summary>
+    private OutboxEntry? Finish(CallSid callSid, int sequenceNumber, HostLane? lane)
     {
         lock (_lock)
         {
             if (!_queues.TryGetValue(callSid, out var queue))
             {
-                return;
+                return null;
             }
             // By number, not position: a replay of an earlier callback may have been queued ahead of it meanwhile.
             queue.Remove(sequenceNumber);
             _metrics.Queued(-1);
             queue.Busy = false;
+            if (lane is not null && !_stopping.IsCancellationRequested && queue.Peek() is { } following
+                && following.NextAttemptAt <= _time.GetUtcNow() && string.Equals(HostOf(following.Url), lane.Host, StringComparison.OrdinalIgnoreCase))
+            {
+                queue.Busy = true;
+                return following;
+            }
             ScheduleLocked(callSid, queue);
+            return null;
         }
     }
 
@@ -249,7 +272,7 @@ internal sealed partial class CallbackDispatcher : IAsyncDisposable
     /// callback finished, so no worker waits for the disk; a retry is submitted and the head made ready again at
     /// its retry time.
     /// </summary>
-    private async Task AttemptAsync(OutboxEntry entry)
+    private async Task<OutboxEntry?> AttemptAsync(OutboxEntry entry, HostLane lane)
     {
         var (url, overrides) = ConnectionOverrides.Split(entry.Url);
         var policy = overrides.RetryPolicy ?? (RetryOn.Connect | RetryOn.Read | RetryOn.Status5xx);
@@ -259,9 +282,8 @@ internal sealed partial class CallbackDispatcher : IAsyncDisposable
         var account = _accounts.Find(entry.AccountSid);
         if (account is null)
         {
-            SubmitFinal(new CallbackProgress(entry.CallSid, entry.SequenceNumber, CallbackState.DeadLettered, entry.Attempts, _time.GetUtcNow(),
+            return SubmitFinal(lane, new CallbackProgress(entry.CallSid, entry.SequenceNumber, CallbackState.DeadLettered, entry.Attempts, _time.GetUtcNow(),
                 $"Unknown account {entry.AccountSid}"));
-            return;
         }
         // A replay starts a fresh window and attempt budget (see ReplayAsync).
         var windowStart = entry.ReplayedAt ?? entry.CreatedAt;
@@ -301,8 +323,7 @@ internal sealed partial class CallbackDispatcher : IAsyncDisposable
         {
             _metrics.Delivered(now - windowStart, attempts);
             CallbacksLog.Delivered(_logger, entry.CallSid.Value, entry.SequenceNumber, result.StatusCode ?? 0, attempts);
-            SubmitFinal(new CallbackProgress(entry.CallSid, entry.SequenceNumber, CallbackState.Delivered, attempts, now, null) { Attempt = attempt });
-            return;
+            return SubmitFinal(lane, new CallbackProgress(entry.CallSid, entry.SequenceNumber, CallbackState.Delivered, attempts, now, null) { Attempt = attempt });
         }
 
         var delay = RetryDelay(attempts - entry.AttemptsBeforeReplay);
@@ -322,13 +343,13 @@ internal sealed partial class CallbackDispatcher : IAsyncDisposable
                 _queues[entry.CallSid].Replace(retry);
             }
             Track(ReadyAfterAsync(entry.CallSid, delay));
-            return;
+            return null;
         }
 
         _metrics.DeadLettered();
         CallbacksLog.GaveUp(_logger, entry.CallSid.Value, entry.SequenceNumber, attempts, result.Error ?? "");
         // Twilio logs warning 15003 when a status callback gets a non-2xx answer (reference §9.1, §12.3).
-        SubmitFinal(
+        return SubmitFinal(lane,
             new CallbackProgress(entry.CallSid, entry.SequenceNumber, CallbackState.DeadLettered, attempts, now, result.Error) { Attempt = attempt },
             Notifications.For(entry.CallSid, entry.AccountSid, now,
                 result.Failure == WebhookFailure.Status ? 15003 : 11205, log: 1,
@@ -350,10 +371,10 @@ internal sealed partial class CallbackDispatcher : IAsyncDisposable
     /// callback is even ready, so outcomes commit in each call's order: whatever a crash loses is a suffix of a
     /// call's outcomes, and those callbacks are sent again, in order (at least once).
     /// </summary>
-    private void SubmitFinal(CallbackProgress progress, NotificationRecord? notification = null)
+    private OutboxEntry? SubmitFinal(HostLane lane, CallbackProgress progress, NotificationRecord? notification = null)
     {
         _writer.Submit(new StoreWrite { Progress = progress, Notification = notification, MayWait = _options.OutcomeCommitWindow });
-        Finish(progress.CallSid, progress.SequenceNumber);
+        return Finish(progress.CallSid, progress.SequenceNumber, lane);
     }
 
     private int _disposed;

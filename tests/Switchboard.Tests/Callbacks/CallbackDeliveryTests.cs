@@ -143,6 +143,33 @@ public sealed class CallbackDeliveryTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Order_CallbacksWaitingForOneWorker_GoOutCallByCall()
+    {
+        await using var host = await SwitchboardHost.StartAsync(settings: new Dictionary<string, string?> { ["Callbacks:MaxConcurrencyPerHost"] = "1" });
+        await using var receiver = await WebhookReceiver.StartAsync(host.AuthToken);
+        var release = new TaskCompletionSource<(int, string?)>(TaskCreationOptions.RunContinuationsAsynchronously);
+        receiver.RespondAsync("held", _ => release.Task);
+        // The host's only worker waits on this call's callback while two other calls run to their end.
+        var held = await host.CreateCallAsync("+14155550100", twiml: "<Response><Hangup/></Response>", events: ["initiated"],
+            statusCallback: new Uri(receiver.Url("held")));
+        await receiver.WaitForStatusAsync(held.Sid, "initiated");
+        var first = await host.CreateCallAsync("+14155550100", twiml: "<Response><Hangup/></Response>", statusCallback: new Uri(receiver.Url("queued")));
+        var second = await host.CreateCallAsync("+14155550100", twiml: "<Response><Hangup/></Response>", statusCallback: new Uri(receiver.Url("queued")));
+        await host.AdvanceUntilAsync(() => new[] { first.Sid, second.Sid }.All(sid =>
+            Twilio.Rest.Api.V2010.Account.CallResource.Fetch(sid, client: host.Client).Status == Twilio.Rest.Api.V2010.Account.CallResource.StatusEnum.Completed),
+            10, "both calls completed", step: 0.5);
+
+        release.SetResult((200, null));
+        await receiver.WaitForAsync(_ => receiver.Received.Count(r => r.Path == "/queued") == 8, what: "the eight queued callbacks");
+
+        // Once the worker is free, each call's callbacks follow each other: it goes on with a call's next callback
+        // rather than queueing it behind the other call.
+        var order = receiver.Received.Where(r => r.Path == "/queued").Select(r => (r["CallSid"], r["SequenceNumber"])).ToList();
+        Assert.Equal([(first.Sid, "0"), (first.Sid, "1"), (first.Sid, "2"), (first.Sid, "3"),
+            (second.Sid, "0"), (second.Sid, "1"), (second.Sid, "2"), (second.Sid, "3")], order);
+    }
+
+    [Fact]
     public async Task Isolation_SlowReceiverOfOneCall_DoesNotDelayAnotherCall()
     {
         var release = new TaskCompletionSource<(int, string?)>(TaskCreationOptions.RunContinuationsAsynchronously);
