@@ -167,16 +167,18 @@ internal sealed partial class CallbackDispatcher : IAsyncDisposable
     }
 
     /// <summary>The authority of a URL (what a lane is kept by); a URL without one shares the "" lane.</summary>
-    internal static string HostOf(string url)
+    internal static string HostOf(string url) => HostSpan(url).ToString();
+
+    private static ReadOnlySpan<char> HostSpan(string url)
     {
         var scheme = url.IndexOf("://", StringComparison.Ordinal);
         if (scheme < 0)
         {
-            return "";
+            return [];
         }
-        var start = scheme + 3;
-        var end = url.AsSpan(start).IndexOfAny('/', '?', '#');
-        return end < 0 ? url[start..] : url.Substring(start, end);
+        var rest = url.AsSpan(scheme + 3);
+        var end = rest.IndexOfAny('/', '?', '#');
+        return end < 0 ? rest : rest[..end];
     }
 
     private void Track(Task task)
@@ -257,7 +259,7 @@ internal sealed partial class CallbackDispatcher : IAsyncDisposable
             _metrics.Queued(-1);
             queue.Busy = false;
             if (lane is not null && !_stopping.IsCancellationRequested && queue.Peek() is { } following
-                && following.NextAttemptAt <= _time.GetUtcNow() && string.Equals(HostOf(following.Url), lane.Host, StringComparison.OrdinalIgnoreCase))
+                && following.NextAttemptAt <= _time.GetUtcNow() && HostSpan(following.Url).Equals(lane.Host, StringComparison.OrdinalIgnoreCase))
             {
                 queue.Busy = true;
                 return following;

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
@@ -34,6 +35,8 @@ public sealed class WebhookClient : IDisposable
     private readonly TimeProvider _time;
     private readonly CallbackOptions _options;
     private readonly NetworkPolicy _policy;
+    private const int MaxCachedUris = 1024;
+    private readonly ConcurrentDictionary<string, Uri> _uris = new(StringComparer.Ordinal);
 
     public WebhookClient(IOptions<CallbackOptions> options)
     {
@@ -75,7 +78,7 @@ public sealed class WebhookClient : IDisposable
             Error = error,
         };
 
-        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+        if (ParseUrl(url, cache: !isGet) is not { } uri)
         {
             return Fail(WebhookFailure.InvalidUrl, $"Invalid URL: {url}");
         }
@@ -87,7 +90,11 @@ public sealed class WebhookClient : IDisposable
         var timeouts = new Deadlines(deadline, _time, started, o.TotalTimeout ?? _options.TotalTimeout, o.ReadTimeout ?? _options.ReadTimeout);
 
         using var message = new HttpRequestMessage(isGet ? HttpMethod.Get : HttpMethod.Post, uri);
-        message.Options.Set(ConnectTimeoutKey, o.ConnectTimeout ?? _options.ConnectTimeout);
+        if (o.ConnectTimeout is { } connectTimeout)
+        {
+            // Only a URL's #ct: the connect callback uses the configured time otherwise (the options are a dictionary per request).
+            message.Options.Set(ConnectTimeoutKey, connectTimeout);
+        }
         var signed = isGet ? [] : request.Parameters;
         message.Headers.TryAddWithoutValidation("X-Twilio-Signature", RequestSigner.Sign(request.AuthToken, url, signed));
         if (request.IdempotencyToken is { } token)
@@ -166,6 +173,34 @@ public sealed class WebhookClient : IDisposable
                 Elapsed = _time.GetElapsedTime(started),
             };
         }
+    }
+
+    /// <summary>
+    /// The absolute http(s) URI of a URL, or null. A POST's URL is parsed once: a receiver's status callbacks all go
+    /// to one URL, and parsing it (host, IDN, escaping) cost about as much as signing the request. A GET's URL carries
+    /// the request's parameters, so it is new each time and not kept.
+    /// </summary>
+    private Uri? ParseUrl(string url, bool cache)
+    {
+        if (cache && _uris.TryGetValue(url, out var known))
+        {
+            return known;
+        }
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+        {
+            return null;
+        }
+        if (!cache)
+        {
+            return uri;
+        }
+        if (_uris.Count >= MaxCachedUris)
+        {
+            // Bounded: a server calling many distinct URLs starts over.
+            _uris.Clear();
+        }
+        _uris[url] = uri;
+        return uri;
     }
 
     private async Task<(string Body, bool TooLarge)> ReadBodyAsync(HttpResponseMessage response, Deadlines timeouts,
