@@ -28,4 +28,7 @@ internal static partial class CarriersLog
 
     [LoggerMessage(4014, LogLevel.Information, "Stopping: ending {Count} trunk call(s) (503 before the answer, BYE after)")]
     public static partial void TrunkCallsStopping(ILogger logger, int count);
+
+    [LoggerMessage(4015, LogLevel.Error, "Trunk call {CallSid}: its leg could not be placed after its wait for the trunk's CPS")]
+    public static partial void TrunkCallLegFailed(ILogger logger, string callSid, Exception exception);
 }

@@ -231,6 +231,48 @@ public sealed class TrunkCallTests : CarrierTestBase
     }
 
     [Fact]
+    public async Task TrunkCall_TwoAtOnceThroughAOneCpsTrunk_TheSecondLegWaitsForItsSlot()
+    {
+        SippFarEnd.RequireSipp();
+        var termination = SimulatedTermination();
+        termination["Carriers:Trunks:1:CallsPerSecond"] = "1";
+        await StartAsync(termination);
+        var recorded = new System.Collections.Concurrent.ConcurrentQueue<Call>();
+        Host.Services.GetRequiredService<StoreWriter>().OnCommitted(batch =>
+        {
+            foreach (var call in batch.Select(w => w.Call).Where(c => c?.TrunkSid is not null))
+            {
+                recorded.Enqueue(call!);
+            }
+        });
+        // +1415555 0100: rings 1 s, then answers; each caller hangs up half a second later.
+        var first = Caller("uac-trunk-call.xml", holdMilliseconds: 500, dialed: "+14155550100");
+        var second = Caller("uac-trunk-call.xml", holdMilliseconds: 500, dialed: "+14155550100");
+
+        await SippFarEnd.AssertPassedAsync(first);
+        await SippFarEnd.AssertPassedAsync(second);
+        for (var i = 0; i < 100 && recorded.Count < 2; i++)
+        {
+            await Task.Delay(50, TestContext.Current.CancellationToken);
+        }
+        var calls = recorded.OrderBy(c => c.DateCreated).ToList();
+        Assert.Equal(2, calls.Count);
+        Assert.All(calls, c => Assert.Equal(CallStatus.Completed, c.Status));
+
+        // Each leg went out at its INVITE's arrival plus its queue time; at 1 CPS, a second apart at least.
+        var placed = calls.Select(c => c.DateCreated + TimeSpan.FromMilliseconds(c.QueueTime)).ToList();
+        Assert.True(placed[1] - placed[0] >= TimeSpan.FromMilliseconds(990), $"legs placed {(placed[1] - placed[0]).TotalMilliseconds} ms apart");
+        Assert.Equal(0, calls[0].QueueTime);
+        if (calls[1].DateCreated - calls[0].DateCreated < TimeSpan.FromMilliseconds(990))
+        {
+            // The INVITEs came closer together than the limit allows: the second waited, and says so (queue_time).
+            Assert.InRange(calls[1].QueueTime, 1, 1000);
+        }
+        var listed = await CallResource.ReadAsync(client: Host.Client);
+        Assert.Contains(listed, c => c.Sid == calls[1].Sid.Value && c.QueueTime == calls[1].QueueTime.ToString(CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
     public async Task TrunkCall_ToSimulatedBusyNumber_486ToTheCallerAndRecordsBusy()
     {
         SippFarEnd.RequireSipp();

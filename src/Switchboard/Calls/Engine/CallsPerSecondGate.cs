@@ -43,4 +43,30 @@ internal sealed class CallsPerSecondGate(IOptions<CallOptions> options)
             return slot;
         }
     }
+
+    /// <summary>
+    /// A trunk call's slot under its trunk's limit alone (an account's limit is for calls it makes through the API,
+    /// as Twilio's is). False, and nothing reserved, when the first free slot is more than <paramref name="maxWait"/> away.
+    /// </summary>
+    public bool TryReserveTrunk(string trunk, double trunkCallsPerSecond, DateTimeOffset now, TimeSpan maxWait, out DateTimeOffset slot)
+    {
+        slot = now;
+        if (trunkCallsPerSecond <= 0)
+        {
+            return true;
+        }
+        lock (_lock)
+        {
+            if (_nextTrunkSlot.TryGetValue(trunk, out var next) && next > slot)
+            {
+                slot = next;
+            }
+            if (slot - now > maxWait)
+            {
+                return false;
+            }
+            _nextTrunkSlot[trunk] = slot + TimeSpan.FromSeconds(1 / trunkCallsPerSecond);
+            return true;
+        }
+    }
 }

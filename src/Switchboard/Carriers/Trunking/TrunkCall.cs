@@ -26,6 +26,7 @@ internal sealed class TrunkCall : ILegEvents
     private string? _carrier;
     private DateTimeOffset? _answeredAt;
     private bool _ended;
+    private TimeSpan _queueTime;
     private Task? _following;
 
     public TrunkCall(TrunkCallBridge bridge, IncomingSipCall caller, SourceTrunk source, string accountSid, string to, string from)
@@ -49,17 +50,61 @@ internal sealed class TrunkCall : ILegEvents
         Finish(CallStatus.Failed, sipCode);
     }
 
-    public void Start(RouteCarrier route)
+    /// <summary>Places the leg through the route, at once or after <paramref name="queued"/> (the trunk's CPS).</summary>
+    public void Start(RouteCarrier route, TimeSpan queued)
     {
         CarriersLog.TrunkCallStarted(_bridge.Logger, _sid.Value, _caller.CallId, _source.Name, _to);
         _bridge.Started(this);
+        _queueTime = queued > TimeSpan.Zero ? queued : TimeSpan.Zero;
+        if (_queueTime == TimeSpan.Zero)
+        {
+            Place(route);
+        }
+        else
+        {
+            _ = PlaceAfterAsync(route, _queueTime);
+        }
+        // A CANCEL or BYE from the caller is read from now on: before the leg is placed it ends the call alone.
+        _following = FollowCallerAsync();
+    }
+
+    private async Task PlaceAfterAsync(RouteCarrier route, TimeSpan queued)
+    {
+        await Task.Delay(queued, _bridge.Time);
+        try
+        {
+            Place(route);
+        }
+        catch (Exception ex)
+        {
+            // Off the receive loop now: a leg that cannot be placed fails the call rather than vanish.
+            CarriersLog.TrunkCallLegFailed(_bridge.Logger, _sid.Value, ex);
+            Fail(503, CallStatus.Failed, 503);
+        }
+    }
+
+    private void Place(RouteCarrier route)
+    {
+        lock (_lock)
+        {
+            if (_ended)
+            {
+                // Canceled or stopped while it waited for its slot: no leg.
+                return;
+            }
+        }
         var leg = route.Place(new LegRequest { CallSid = _sid.Value, To = _to, From = _from, SdpOffer = _caller.Sdp }, this);
+        bool ended;
         lock (_lock)
         {
             _leg = leg;
+            ended = _ended;
         }
-        // Only now: a CANCEL or BYE from the caller is read once there is a leg to pass it to.
-        _following = FollowCallerAsync();
+        if (ended)
+        {
+            // The call ended while the leg was being placed: the leg is let go (its events find the call ended).
+            leg.Cancel();
+        }
     }
 
     /// <summary>Where the caller's side is (answered, confirmed by its ACK...).</summary>
@@ -242,6 +287,7 @@ internal sealed class TrunkCall : ILegEvents
             TrunkSid = _source.Sid,
             Carrier = carrier,
             SipCallId = _caller.CallId,
+            QueueTime = (long)_queueTime.TotalMilliseconds,
             Instructions = new CallInstructions { Timeout = TimeSpan.Zero, TimeLimit = TimeSpan.Zero },
         });
     }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Switchboard.Accounts;
 using Switchboard.Api;
 using Switchboard.Calls;
+using Switchboard.Calls.Engine;
 using Switchboard.Carriers.Sip;
 using Switchboard.Storage;
 using Switchboard.Sip.UserAgents;
@@ -22,11 +23,18 @@ internal sealed class TrunkCallBridge(
     CarrierRouter router,
     AccountRegistry accounts,
     StoreWriter writer,
+    CallsPerSecondGate gate,
     TimeProvider time,
     ILogger<TrunkCallBridge> logger) : IHostedService
 {
     /// <summary>Twilio's direction for a call from a customer's infrastructure out to the network (reference §5).</summary>
     public const string Direction = "trunking-terminating";
+
+    /// <summary>
+    /// Longest wait for a slot under the route's first trunk's calls-per-second limit; a call that would wait longer
+    /// is refused 503 (a PBX gives up on an INVITE after 32 s, RFC 3261 Timer B).
+    /// </summary>
+    internal static readonly TimeSpan MaxQueueWait = TimeSpan.FromSeconds(20);
 
     /// <summary>How long a graceful stop waits for the callers to answer the BYEs of the calls it ends.</summary>
     internal static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(2);
@@ -143,7 +151,15 @@ internal sealed class TrunkCallBridge(
             call.Refuse(404, "Not Found");
             return;
         }
-        call.Start(route);
+        // The leg waits for its slot under the first trunk's CPS, as an API call waits in queued (Twilio paces
+        // Elastic SIP Trunking termination at the trunk's CPS); the caller has its 100 Trying meanwhile.
+        var now = time.GetUtcNow();
+        if (!gate.TryReserveTrunk(route.Primary.Name, route.Primary.CallsPerSecond, now, MaxQueueWait, out var slot))
+        {
+            call.Refuse(503, "Service Unavailable");
+            return;
+        }
+        call.Start(route, slot - now);
     }
 
     /// <summary>The one row of a trunk call, written when it ends (nothing is recorded for a call cut by a crash).</summary>
