@@ -273,6 +273,43 @@ public sealed class TrunkCallTests : CarrierTestBase
     }
 
     [Fact]
+    public async Task TrunkCall_CallerCancelsWhileItsLegWaitsForTheTrunksSlot_CanceledWithoutALeg()
+    {
+        SippFarEnd.RequireSipp();
+        var termination = SimulatedTermination();
+        termination["Carriers:Trunks:1:CallsPerSecond"] = "1";
+        await StartAsync(termination);
+        var recorded = new System.Collections.Concurrent.ConcurrentQueue<Call>();
+        Host.Services.GetRequiredService<StoreWriter>().OnCommitted(batch =>
+        {
+            foreach (var call in batch.Select(w => w.Call).Where(c => c?.TrunkSid is not null))
+            {
+                recorded.Enqueue(call!);
+            }
+        });
+        // The first call takes this second's slot; the second caller gives up 300 ms later, before its own.
+        var first = Caller("uac-trunk-call.xml", holdMilliseconds: 1500, dialed: "+14155550100");
+        var limiter = Host.Services.GetRequiredService<CarrierRouter>().Trunks.Single(t => t.Name == "carrier").Limiter;
+        await WaitUntilAsync(() => limiter.Active == 1, "the first call's leg");
+        var second = Caller("uac-trunk-cancel-queued.xml", holdMilliseconds: 300, dialed: "+14155550100");
+
+        await SippFarEnd.AssertPassedAsync(second);
+        // The canceled call never got a leg: the one line in use is the first call's.
+        Assert.Equal(1, limiter.Active);
+        await SippFarEnd.AssertPassedAsync(first);
+        for (var i = 0; i < 100 && recorded.Count < 2; i++)
+        {
+            await Task.Delay(50, TestContext.Current.CancellationToken);
+        }
+        var canceled = Assert.Single(recorded, c => c.Status == CallStatus.Canceled);
+        Assert.Equal(487, canceled.State.SipResponseCode);
+        Assert.Null(canceled.Carrier);
+        // It waited until the CANCEL (300 ms after the 100 Trying), not the whole second its slot was away.
+        Assert.InRange(canceled.QueueTime, 200, 990);
+        Assert.Single(recorded, c => c.Status == CallStatus.Completed);
+    }
+
+    [Fact]
     public async Task TrunkCall_ToSimulatedBusyNumber_486ToTheCallerAndRecordsBusy()
     {
         SippFarEnd.RequireSipp();

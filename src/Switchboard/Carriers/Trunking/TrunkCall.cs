@@ -262,10 +262,13 @@ internal sealed class TrunkCall : ILegEvents
         var now = _bridge.Time.GetUtcNow();
         DateTimeOffset? answeredAt;
         string? carrier;
+        TimeSpan queued;
         lock (_lock)
         {
             answeredAt = _answeredAt;
             carrier = _carrier;
+            // Ended before its leg went out (canceled or stopped while it waited for its slot): the time it waited.
+            queued = _leg is null && now - _created < _queueTime ? now - _created : _queueTime;
         }
         _bridge.Record(this, new Call
         {
@@ -287,7 +290,7 @@ internal sealed class TrunkCall : ILegEvents
             TrunkSid = _source.Sid,
             Carrier = carrier,
             SipCallId = _caller.CallId,
-            QueueTime = (long)_queueTime.TotalMilliseconds,
+            QueueTime = (long)queued.TotalMilliseconds,
             Instructions = new CallInstructions { Timeout = TimeSpan.Zero, TimeLimit = TimeSpan.Zero },
         });
     }
