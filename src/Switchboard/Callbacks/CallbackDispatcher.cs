@@ -10,10 +10,10 @@ namespace Switchboard.Callbacks;
 /// Delivers the outbox (DESIGN decision 4): at least once, strictly in <c>SequenceNumber</c> order per call,
 /// calls in parallel. Each call has its own queue whose head alone is being delivered (or waits for its retry
 /// time); the next callback of the call becomes ready only once the head's outcome is known and queued for the
-/// store, ahead of anything the next one writes. Ready
-/// calls wait in a lane per destination host, worked by at most <c>MaxConcurrencyPerHost</c> workers that
-/// exist only while the lane has work, under a global limit, so a slow endpoint holds its own lane only and a
-/// retry waits on a timer, not in a worker. Rows arrive after they commit.
+/// store, ahead of anything the next one writes. Ready calls wait in a lane per destination host, worked by at
+/// most <c>MaxConcurrencyPerHost</c> workers that exist only while the lane has work, under a global limit, so a
+/// slow endpoint holds its own lane only and a retry waits on a timer, not in a worker. Rows arrive after they
+/// commit.
 /// </summary>
 internal sealed partial class CallbackDispatcher : IAsyncDisposable
 {

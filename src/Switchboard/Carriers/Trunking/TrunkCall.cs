@@ -22,6 +22,7 @@ internal sealed class TrunkCall : ILegEvents
     private readonly DateTimeOffset _created;
     private readonly Lock _lock = new();
     private ICarrierLeg? _leg;
+    private bool _legCanceled;
     private string? _calleeSdp;
     private string? _carrier;
     private DateTimeOffset? _answeredAt;
@@ -94,17 +95,29 @@ internal sealed class TrunkCall : ILegEvents
             }
         }
         var leg = route.Place(new LegRequest { CallSid = _sid.Value, To = _to, From = _from, SdpOffer = _caller.Sdp }, this);
-        bool ended;
+        bool canceled;
         lock (_lock)
         {
             _leg = leg;
-            ended = _ended;
+            canceled = _legCanceled;
         }
-        if (ended)
+        if (canceled)
         {
-            // The call ended while the leg was being placed: the leg is let go (its events find the call ended).
+            // The caller canceled (or the server stopped) while the leg was being placed: it is let go.
             leg.Cancel();
         }
+    }
+
+    /// <summary>Cancels the leg, or the leg about to be placed (<see cref="Place"/> cancels it once it exists).</summary>
+    private void CancelLeg()
+    {
+        ICarrierLeg? leg;
+        lock (_lock)
+        {
+            leg = _leg;
+            _legCanceled = true;
+        }
+        leg?.Cancel();
     }
 
     /// <summary>Where the caller's side is (answered, confirmed by its ACK...).</summary>
@@ -123,7 +136,7 @@ internal sealed class TrunkCall : ILegEvents
         }
         if (await _caller.RejectAsync(503, "Service Unavailable"))
         {
-            _leg?.Cancel();
+            CancelLeg();
             Finish(CallStatus.Failed, 503);
             return;
         }
@@ -144,7 +157,7 @@ internal sealed class TrunkCall : ILegEvents
                 case IncomingSipCallCanceled:
                     if (TryEnd())
                     {
-                        _leg?.Cancel();
+                        CancelLeg();
                         Finish(CallStatus.Canceled, 487);
                     }
                     break;
@@ -157,7 +170,7 @@ internal sealed class TrunkCall : ILegEvents
                     break;
                 case SipCallFailed or SipCallTerminated when TryEnd():
                     // The endpoint stopped under a live call: the leg is let go and, as after a crash, nothing is recorded.
-                    _leg?.Cancel();
+                    CancelLeg();
                     break;
             }
         }
