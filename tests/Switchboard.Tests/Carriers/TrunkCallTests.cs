@@ -230,10 +230,9 @@ public sealed class TrunkCallTests : CarrierTestBase
             @"SIP/2\.0 200 OK(?:(?!SIP/2\.0 \d).)*CSeq: 1 INVITE(?:(?!SIP/2\.0 \d).)*m=audio 10000", System.Text.RegularExpressions.RegexOptions.Singleline), caller.Messages());
     }
 
-    [Fact]
-    public async Task TrunkCall_TwoAtOnceThroughAOneCpsTrunk_TheSecondLegWaitsForItsSlot()
+    /// <summary>Starts with the simulated network behind a 1-CPS trunk; the queue fills with every trunk call recorded.</summary>
+    private async Task<System.Collections.Concurrent.ConcurrentQueue<Call>> StartOneCpsAsync()
     {
-        SippFarEnd.RequireSipp();
         var termination = SimulatedTermination();
         termination["Carriers:Trunks:1:CallsPerSecond"] = "1";
         await StartAsync(termination);
@@ -245,16 +244,21 @@ public sealed class TrunkCallTests : CarrierTestBase
                 recorded.Enqueue(call!);
             }
         });
+        return recorded;
+    }
+
+    [Fact]
+    public async Task TrunkCall_TwoAtOnceThroughAOneCpsTrunk_TheSecondLegWaitsForItsSlot()
+    {
+        SippFarEnd.RequireSipp();
+        var recorded = await StartOneCpsAsync();
         // +1415555 0100: rings 1 s, then answers; each caller hangs up half a second later.
         var first = Caller("uac-trunk-call.xml", holdMilliseconds: 500, dialed: "+14155550100");
         var second = Caller("uac-trunk-call.xml", holdMilliseconds: 500, dialed: "+14155550100");
 
         await SippFarEnd.AssertPassedAsync(first);
         await SippFarEnd.AssertPassedAsync(second);
-        for (var i = 0; i < 100 && recorded.Count < 2; i++)
-        {
-            await Task.Delay(50, TestContext.Current.CancellationToken);
-        }
+        await WaitUntilAsync(() => recorded.Count == 2, "both trunk calls recorded");
         var calls = recorded.OrderBy(c => c.DateCreated).ToList();
         Assert.Equal(2, calls.Count);
         Assert.All(calls, c => Assert.Equal(CallStatus.Completed, c.Status));
@@ -276,17 +280,7 @@ public sealed class TrunkCallTests : CarrierTestBase
     public async Task TrunkCall_CallerCancelsWhileItsLegWaitsForTheTrunksSlot_CanceledWithoutALeg()
     {
         SippFarEnd.RequireSipp();
-        var termination = SimulatedTermination();
-        termination["Carriers:Trunks:1:CallsPerSecond"] = "1";
-        await StartAsync(termination);
-        var recorded = new System.Collections.Concurrent.ConcurrentQueue<Call>();
-        Host.Services.GetRequiredService<StoreWriter>().OnCommitted(batch =>
-        {
-            foreach (var call in batch.Select(w => w.Call).Where(c => c?.TrunkSid is not null))
-            {
-                recorded.Enqueue(call!);
-            }
-        });
+        var recorded = await StartOneCpsAsync();
         // The first call takes this second's slot; the second caller gives up 300 ms later, before its own.
         var first = Caller("uac-trunk-call.xml", holdMilliseconds: 1500, dialed: "+14155550100");
         var limiter = Host.Services.GetRequiredService<CarrierRouter>().Trunks.Single(t => t.Name == "carrier").Limiter;
@@ -297,10 +291,7 @@ public sealed class TrunkCallTests : CarrierTestBase
         // The canceled call never got a leg: the one line in use is the first call's.
         Assert.Equal(1, limiter.Active);
         await SippFarEnd.AssertPassedAsync(first);
-        for (var i = 0; i < 100 && recorded.Count < 2; i++)
-        {
-            await Task.Delay(50, TestContext.Current.CancellationToken);
-        }
+        await WaitUntilAsync(() => recorded.Count == 2, "both trunk calls recorded");
         var canceled = Assert.Single(recorded, c => c.Status == CallStatus.Canceled);
         Assert.Equal(487, canceled.State.SipResponseCode);
         Assert.Null(canceled.Carrier);
