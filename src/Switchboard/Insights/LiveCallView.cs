@@ -51,6 +51,18 @@ internal sealed class LiveCallView
         }
     }
 
+    /// <summary>
+    /// A call that runs outside the engine and is stored only when it ends (a trunk call): each of its status
+    /// changes, the final one included, is shown as it happens.
+    /// </summary>
+    public void Track(Call call)
+    {
+        lock (_lock)
+        {
+            Put(call);
+        }
+    }
+
     /// <summary>Applies a committed batch (runs on the store writer's loop: keep it short).</summary>
     public void Apply(IReadOnlyList<StoreWrite> batch)
     {

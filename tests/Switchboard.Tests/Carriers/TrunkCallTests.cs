@@ -301,6 +301,53 @@ public sealed class TrunkCallTests : CarrierTestBase
     }
 
     [Fact]
+    public async Task TrunkCall_WhileUp_IsOnTheLiveDashboard_AndLeavesItWhenItEnds()
+    {
+        SippFarEnd.RequireSipp();
+        await StartAsync(SimulatedTermination());
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        cancel.CancelAfter(StatusWait);
+        using var response = await Host.Http.GetAsync("/dashboard/live", HttpCompletionOption.ResponseHeadersRead, cancel.Token);
+        using var live = new StreamReader(await response.Content.ReadAsStreamAsync(cancel.Token));
+        // +1415555 0100: rings 1 s, then answers; the caller hangs up 2 s after the answer.
+        var caller = Caller("uac-trunk-call.xml", holdMilliseconds: 2000, dialed: "+14155550100");
+
+        // The stream's pushes (snapshot, changes) name the call while it is up, before it is stored.
+        var up = await NextLiveAsync(live, c => c.GetProperty("direction").GetString() == "trunking-terminating"
+            && c.GetProperty("status").GetString() == "in-progress", cancel.Token);
+        var sid = up.GetProperty("sid").GetString();
+        Assert.Empty(await CallResource.ReadAsync(client: Host.Client));
+        var ended = await NextLiveAsync(live, c => c.GetProperty("sid").GetString() == sid && c.GetProperty("status").GetString() != "in-progress",
+            cancel.Token);
+        Assert.Equal("completed", ended.GetProperty("status").GetString());
+
+        await SippFarEnd.AssertPassedAsync(caller);
+        Assert.Equal(sid, (await RecordedAsync()).Sid.Value);
+    }
+
+    /// <summary>Reads the dashboard's event stream until a pushed call matches.</summary>
+    private static async Task<System.Text.Json.JsonElement> NextLiveAsync(StreamReader live, Func<System.Text.Json.JsonElement, bool> match,
+        CancellationToken cancellationToken)
+    {
+        while (await live.ReadLineAsync(cancellationToken) is { } line)
+        {
+            if (!line.StartsWith("data: ", StringComparison.Ordinal))
+            {
+                continue;
+            }
+            var calls = System.Text.Json.JsonDocument.Parse(line["data: ".Length..]).RootElement.GetProperty("calls");
+            foreach (var call in calls.EnumerateArray())
+            {
+                if (match(call))
+                {
+                    return call.Clone();
+                }
+            }
+        }
+        throw new EndOfStreamException("The dashboard's stream ended.");
+    }
+
+    [Fact]
     public async Task TrunkCall_ToSimulatedBusyNumber_486ToTheCallerAndRecordsBusy()
     {
         SippFarEnd.RequireSipp();

@@ -27,6 +27,7 @@ internal sealed class TrunkCall : ILegEvents
     private string? _carrier;
     private DateTimeOffset? _answeredAt;
     private bool _ended;
+    private bool _rang;
     private TimeSpan _queueTime;
     private Task? _following;
 
@@ -63,6 +64,7 @@ internal sealed class TrunkCall : ILegEvents
         }
         else
         {
+            Show(CallStatus.Queued);
             _ = PlaceAfterAsync(route, _queueTime);
         }
         // A CANCEL or BYE from the caller is read from now on: before the leg is placed it ends the call alone.
@@ -94,6 +96,7 @@ internal sealed class TrunkCall : ILegEvents
                 return;
             }
         }
+        Show(CallStatus.Initiated);
         var leg = route.Place(new LegRequest { CallSid = _sid.Value, To = _to, From = _from, SdpOffer = _caller.Sdp }, this);
         bool canceled;
         lock (_lock)
@@ -208,6 +211,7 @@ internal sealed class TrunkCall : ILegEvents
     void ILegEvents.Ringing(int sipCode)
     {
         string? sdp;
+        bool first;
         lock (_lock)
         {
             if (_ended || _answeredAt is not null)
@@ -215,6 +219,12 @@ internal sealed class TrunkCall : ILegEvents
                 return;
             }
             sdp = _calleeSdp;
+            first = !_rang;
+            _rang = true;
+        }
+        if (first)
+        {
+            Show(CallStatus.Ringing);
         }
         // 183 with the callee's early media passes through as 183; any other progress is 180 Ringing.
         _ = sipCode == 183 || sdp is not null
@@ -234,6 +244,7 @@ internal sealed class TrunkCall : ILegEvents
             _answeredAt = _bridge.Time.GetUtcNow();
             sdp = _calleeSdp;
         }
+        Show(CallStatus.InProgress);
         _ = AnswerCallerAsync(sdp);
     }
 
@@ -270,7 +281,10 @@ internal sealed class TrunkCall : ILegEvents
         Finish(status, sipCode);
     }
 
-    private void Finish(CallStatus status, int sipCode)
+    private void Finish(CallStatus status, int sipCode) => _bridge.Record(this, Snapshot(status, sipCode));
+
+    /// <summary>The call as it is now with <paramref name="status"/>: a final one is its row, the others go to the dashboard.</summary>
+    private Call Snapshot(CallStatus status, int? sipCode = null)
     {
         var now = _bridge.Time.GetUtcNow();
         DateTimeOffset? answeredAt;
@@ -283,7 +297,7 @@ internal sealed class TrunkCall : ILegEvents
             // Ended before its leg went out (canceled or stopped while it waited for its slot): the time it waited.
             queued = _leg is null && now - _created < _queueTime ? now - _created : _queueTime;
         }
-        _bridge.Record(this, new Call
+        return new Call
         {
             Sid = _sid,
             AccountSid = _accountSid,
@@ -297,7 +311,7 @@ internal sealed class TrunkCall : ILegEvents
                 Status = status,
                 StartTime = _created,
                 AnswerTime = answeredAt,
-                EndTime = now,
+                EndTime = status.IsFinal() ? now : null,
                 SipResponseCode = sipCode,
             },
             TrunkSid = _source.Sid,
@@ -305,7 +319,22 @@ internal sealed class TrunkCall : ILegEvents
             SipCallId = _caller.CallId,
             QueueTime = (long)queued.TotalMilliseconds,
             Instructions = new CallInstructions { Timeout = TimeSpan.Zero, TimeLimit = TimeSpan.Zero },
-        });
+        };
+    }
+
+    /// <summary>Shows a status the call reached on the dashboard, unless it has ended meanwhile.</summary>
+    private void Show(CallStatus status)
+    {
+        var snapshot = Snapshot(status);
+        lock (_lock)
+        {
+            if (_ended)
+            {
+                return;
+            }
+            // Under the lock, so that a later final state (shown by Record after _ended is set) cannot be overtaken.
+            _bridge.Show(snapshot);
+        }
     }
 
     private static string ReasonPhrase(int code) => code switch

@@ -4,6 +4,7 @@ using Switchboard.Accounts;
 using Switchboard.Api;
 using Switchboard.Calls;
 using Switchboard.Calls.Engine;
+using Switchboard.Insights;
 using Switchboard.Carriers.Sip;
 using Switchboard.Storage;
 using Switchboard.Sip.UserAgents;
@@ -24,6 +25,7 @@ internal sealed class TrunkCallBridge(
     AccountRegistry accounts,
     StoreWriter writer,
     CallsPerSecondGate gate,
+    LiveCallView live,
     TimeProvider time,
     ILogger<TrunkCallBridge> logger) : IHostedService
 {
@@ -162,10 +164,14 @@ internal sealed class TrunkCallBridge(
         call.Start(route, slot - now);
     }
 
+    /// <summary>A trunk call's new status, on the live dashboard (the call log has it only once it ends).</summary>
+    internal void Show(Call call) => live.Track(call);
+
     /// <summary>The one row of a trunk call, written when it ends (nothing is recorded for a call cut by a crash).</summary>
     internal void Record(TrunkCall trunkCall, Call call)
     {
         _live.TryRemove(trunkCall, out _);
+        live.Track(call);
         writer.Submit(new StoreWrite { Call = call });
         CarriersLog.TrunkCallEnded(logger, call.Sid.Value, call.SipCallId ?? "", call.TrunkSid ?? "", call.Status.ToResource(), call.State.SipResponseCode ?? 0);
     }

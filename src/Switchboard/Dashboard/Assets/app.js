@@ -188,7 +188,16 @@
       fetch(api + '/Insights/Calls/' + sid + '/Summary.json'),
       fetch(api + '/Calls/' + sid + '/Events.json?PageSize=100'),
     ]);
-    if (!summaryResponse.ok || selected !== sid) return;
+    if (selected !== sid) return;
+    if (!summaryResponse.ok) {
+      // A trunk call is stored (and so has details and API actions) only once it has ended.
+      $('detail-summary').textContent = summaryResponse.status === 404
+        ? 'No details while this call is up: a trunk call is stored when it ends.'
+        : 'The call could not be loaded (' + summaryResponse.status + ').';
+      for (const id of ['timeline', 'callbacks', 'events']) $(id).replaceChildren();
+      for (const id of ['action-cancel', 'action-hangup', 'action-redirect', 'action-replay']) $(id).disabled = true;
+      return;
+    }
     const s = await summaryResponse.json();
     const events = eventsResponse.ok ? (await eventsResponse.json()).events : [];
     const p = s.properties;
