@@ -122,6 +122,19 @@ public sealed class DashboardBrowserTests(BrowserFixture browser) : IClassFixtur
     }
 
     [Fact]
+    public async Task Dashboard_CallNotStoredYet_DetailSaysSoAndOffersNoAction()
+    {
+        // A trunk call is stored only once it has ended; until then its panel has nothing to load (404).
+        var page = await OpenDashboardAsync("#CA0123456789abcdef0123456789abcdef");
+
+        await Expect(page.Locator("#detail-summary")).ToContainTextAsync("trunk call is stored when it ends");
+        foreach (var action in new[] { "#action-cancel", "#action-hangup", "#action-redirect", "#action-replay" })
+        {
+            await Expect(page.Locator(action)).ToBeDisabledAsync();
+        }
+    }
+
+    [Fact]
     public async Task Dashboard_HangUpAnsweredCallFromThePage_EndsCompleted()
     {
         var page = await OpenDashboardAsync();
