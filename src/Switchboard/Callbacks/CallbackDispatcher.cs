@@ -108,26 +108,34 @@ internal sealed partial class CallbackDispatcher : IAsyncDisposable
         }
     }
 
-    /// <summary>Makes the call's head callback ready (now, or at its retry time) unless one of its callbacks is under way.</summary>
-    private void ScheduleLocked(CallSid callSid, CallQueue queue)
+    /// <summary>
+    /// Makes the call's head callback ready (now, or at its retry time) unless one of its callbacks is under way.
+    /// A head due now for <paramref name="worker"/>'s host is handed back to that worker instead of its lane.
+    /// </summary>
+    private OutboxEntry? ScheduleLocked(CallSid callSid, CallQueue queue, HostLane? worker = null)
     {
         if (!_started || queue.Busy || _stopping.IsCancellationRequested)
         {
-            return;
+            return null;
         }
         if (queue.Peek() is not { } head)
         {
             _queues.Remove(callSid);
-            return;
+            return null;
         }
         queue.Busy = true;
         var wait = head.NextAttemptAt - _time.GetUtcNow();
         if (wait > TimeSpan.Zero)
         {
             Track(ReadyAfterAsync(callSid, wait));
-            return;
+            return null;
+        }
+        if (worker is not null && HostSpan(head.Url).Equals(worker.Host, StringComparison.OrdinalIgnoreCase))
+        {
+            return head;
         }
         ReadyLocked(callSid, head);
+        return null;
     }
 
     private async Task ReadyAfterAsync(CallSid callSid, TimeSpan wait)
@@ -258,14 +266,7 @@ internal sealed partial class CallbackDispatcher : IAsyncDisposable
             queue.Remove(sequenceNumber);
             _metrics.Queued(-1);
             queue.Busy = false;
-            if (lane is not null && !_stopping.IsCancellationRequested && queue.Peek() is { } following
-                && following.NextAttemptAt <= _time.GetUtcNow() && HostSpan(following.Url).Equals(lane.Host, StringComparison.OrdinalIgnoreCase))
-            {
-                queue.Busy = true;
-                return following;
-            }
-            ScheduleLocked(callSid, queue);
-            return null;
+            return ScheduleLocked(callSid, queue, lane);
         }
     }
 
