@@ -127,7 +127,8 @@ internal sealed class StoreWriter : IAsyncDisposable
             while (true)
             {
                 batch.Clear();
-                if (Drain(_queue, batch, out var mayWait))
+                var mayWait = Drain(batch);
+                if (batch.Count is > 0 and < MaxBatch && mayWait > TimeSpan.Zero)
                 {
                     GatherCompany(batch, mayWait);
                 }
@@ -163,28 +164,24 @@ internal sealed class StoreWriter : IAsyncDisposable
     }
 
     /// <summary>
-    /// Moves queued writes to the batch (up to <see cref="MaxBatch"/>); whether the batch may wait for more, and
-    /// the shortest time any of its writes may wait.
+    /// Moves queued writes to the batch (up to <see cref="MaxBatch"/>); the shortest time any of them may wait
+    /// (<see cref="TimeSpan.MaxValue"/> when none was queued).
     /// </summary>
-    private static bool Drain(ConcurrentQueue<StoreWrite> queue, List<StoreWrite> batch, out TimeSpan mayWait)
+    private TimeSpan Drain(List<StoreWrite> batch)
     {
-        mayWait = TimeSpan.MaxValue;
-        foreach (var write in batch)
-        {
-            mayWait = write.MayWait < mayWait ? write.MayWait : mayWait;
-        }
-        while (batch.Count < MaxBatch && queue.TryDequeue(out var write))
+        var shortest = TimeSpan.MaxValue;
+        while (batch.Count < MaxBatch && _queue.TryDequeue(out var write))
         {
             batch.Add(write);
-            mayWait = write.MayWait < mayWait ? write.MayWait : mayWait;
+            shortest = write.MayWait < shortest ? write.MayWait : shortest;
         }
-        return mayWait > TimeSpan.Zero && batch.Count is > 0 and < MaxBatch;
+        return shortest;
     }
 
     /// <summary>
-    /// Lets a batch of writes that may wait gather company: until the shortest of their times has passed since the
-    /// writer took the first, the batch is full, a write that may not wait arrives (it commits them all at once, in
-    /// order) or the writer is asked to stop.
+    /// Lets a batch of writes that may wait (up to <paramref name="mayWait"/>, the shortest of their times) gather
+    /// company: until that time has passed since the writer took the first, the batch is full, a write that may not
+    /// wait arrives (it commits them all at once, in order) or the writer is asked to stop.
     /// </summary>
     private void GatherCompany(List<StoreWrite> batch, TimeSpan mayWait)
     {
@@ -193,14 +190,14 @@ internal sealed class StoreWriter : IAsyncDisposable
         {
             Interlocked.Exchange(ref _sleeping, Gathering);
             // Drained again after the flag: a write queued before it did not know to wake the writer.
-            var more = Drain(_queue, batch, out var shortest);
+            var shortest = Drain(batch);
             mayWait = shortest < mayWait ? shortest : mayWait;
             var left = mayWait - Stopwatch.GetElapsedTime(started);
-            if (!more || _stop.IsCancellationRequested || left <= TimeSpan.Zero || !_wake.Wait(left))
+            if (batch.Count >= MaxBatch || _stop.IsCancellationRequested || left <= TimeSpan.Zero || !_wake.Wait(left))
             {
                 TakeBackWake();
                 // What was queued meanwhile goes too (writes that may wait did not wake the writer).
-                Drain(_queue, batch, out _);
+                Drain(batch);
                 return;
             }
             // Woken: a write that may not wait (or the stop) arrived; the producer set the flag to Awake.
