@@ -25,7 +25,7 @@ internal sealed class TrunkCallBridge(
     AccountRegistry accounts,
     StoreWriter writer,
     CallsPerSecondGate gate,
-    LiveCallView live,
+    LiveCallView liveView,
     TimeProvider time,
     ILogger<TrunkCallBridge> logger) : IHostedService
 {
@@ -165,13 +165,13 @@ internal sealed class TrunkCallBridge(
     }
 
     /// <summary>A trunk call's new status, on the live dashboard (the call log has it only once it ends).</summary>
-    internal void Show(Call call) => live.Track(call);
+    internal void Show(Call call) => liveView.Track(call);
 
     /// <summary>The one row of a trunk call, written when it ends (nothing is recorded for a call cut by a crash).</summary>
     internal void Record(TrunkCall trunkCall, Call call)
     {
         _live.TryRemove(trunkCall, out _);
-        live.Track(call);
+        liveView.Track(call);
         writer.Submit(new StoreWrite { Call = call });
         CarriersLog.TrunkCallEnded(logger, call.Sid.Value, call.SipCallId ?? "", call.TrunkSid ?? "", call.Status.ToResource(), call.State.SipResponseCode ?? 0);
     }
