@@ -68,6 +68,21 @@ if (onlyB)
 {
     Step($"phase (b) alone, pid {Environment.ProcessId}");
 }
+if (ArgValue("--phase") == "queued")
+{
+    // `--phase queued`: the create request alone as in (a″), for profiling it: `--rounds N` rounds, the process id first.
+    Step($"create requests alone (calls wait in queued), pid {Environment.ProcessId}");
+    await using var queuing = await SwitchboardServer.StartAsync(rulesPath, new Dictionary<string, string?> { ["Calls:CallsPerSecond"] = "0.001" });
+    using var client = Load.Client(plan.Connections);
+    for (var round = 0; round < plan.Rounds; round++)
+    {
+        var queued = await Load.ClosedLoopAsync(client, Post(queuing.CallsUrl, CallForm("+14155550100", Hangup, "http://127.0.0.1:9/cb", allEvents)),
+            HttpStatusCode.Created, plan.Connections, round == 0 ? plan.Warmup : Plan.RoundWarmup, plan.Round);
+        Step($"  round {round + 1}: create, calls wait in queued: {queued.Rate:N0}/s ({queued.Failed} failed) {Latency(queued)}");
+    }
+    File.Delete(rulesPath);
+    return;
+}
 MemoryResult memory = null!;
 if (!onlyB)
 {
@@ -146,7 +161,7 @@ if (args.Contains("--memory"))
 
 // ---- (a) create-call rate against a hello-world POST, in alternating rounds so that load from outside
 // this process (it changes over time) falls on both alike.
-List<LoadResult> helloRounds = [], createRounds = [], quietRounds = [];
+List<LoadResult> helloRounds = [], createRounds = [], quietRounds = [], queuedHelloRounds = [], queuedRounds = [];
 double alongside = 0;
 CpuShare createCpu = default;
 if (!onlyB)
@@ -176,12 +191,14 @@ if (!onlyB)
                 HttpStatusCode.Created, plan.Connections, warmup, plan.Round);
             quietRounds.Add(quiet);
             await WaitAsync(() => server.LiveCalls == 0, TimeSpan.FromSeconds(60));
+
             Step($"  round {round + 1}: hello-world {h.Rate:N0}/s {Latency(h)}; create (4 callback events) {c.Rate:N0}/s " +
                 $"({c.Failed} failed{Error(c)}) {Latency(c)}; create (no StatusCallback) {quiet.Rate:N0}/s ({quiet.Failed} failed{Error(quiet)}) " +
                 $"{Latency(quiet)}; callbacks drained in {drained.Seconds:F1} s ({drained.Received:N0}/{drained.Expected:N0})");
         }
         createCpu = cpu.Stop();
         Step($"  {createCpu}");
+
     }
 }
 var hello = Merge(helloRounds);
@@ -363,11 +380,37 @@ await using (var server = await SwitchboardServer.StartAsync(rulesPath))
     receiver.FailEvery = 0;
 }
 
+// ---- (a″) The create request alone: a server whose account may start one call per 1,000 s keeps every call queued,
+// so no transition and no callback runs in the window (one call per run is dispatched; its callbacks go to a closed
+// port, not to the receiver). Last, with hello-world rounds of its own, so that the queued calls it accumulates (and
+// their garbage) weigh on no other phase.
+if (!onlyB)
+{
+    Step($"create request alone (the call waits in queued) vs hello-world POST ({plan.Rounds} alternating rounds of {plan.Round.TotalSeconds} s)");
+    await using var helloApp = await HelloWorld.StartAsync();
+    await using var queuing = await SwitchboardServer.StartAsync(rulesPath, new Dictionary<string, string?> { ["Calls:CallsPerSecond"] = "0.001" });
+    using var helloClient = Load.Client(plan.Connections);
+    using var client = Load.Client(plan.Connections);
+    var queuedForm = CallForm("+14155550100", Hangup, "http://127.0.0.1:9/cb", allEvents);
+    for (var round = 0; round < plan.Rounds; round++)
+    {
+        var warmup = round == 0 ? plan.Warmup : Plan.RoundWarmup;
+        var h = await Load.ClosedLoopAsync(helloClient, Post(helloApp.Url, queuedForm), HttpStatusCode.Created, plan.Connections, warmup, plan.Round);
+        queuedHelloRounds.Add(h);
+        var q = await Load.ClosedLoopAsync(client, Post(queuing.CallsUrl, queuedForm), HttpStatusCode.Created, plan.Connections, warmup, plan.Round);
+        queuedRounds.Add(q);
+        Step($"  round {round + 1}: hello-world {h.Rate:N0}/s {Latency(h)}; create, the call waits in queued {q.Rate:N0}/s ({q.Failed} failed{Error(q)}) {Latency(q)}");
+    }
+}
+var queuedHello = Merge(queuedHelloRounds);
+var createQueued = Merge(queuedRounds);
+
 File.Delete(rulesPath);
 
 // ---- The table.
 var createRatio = create.Rate / hello.Rate;
 var quietRatio = createQuiet.Rate / hello.Rate;
+var queuedRatio = createQueued.Rate / queuedHello.Rate;
 var deliveryRatio = deliveryRate / raw.Rate;
 var p99 = Pct(latency.All, 99);
 // A quick run adds fewer calls; its peak is shown as measured, not scaled (RSS does not grow linearly from a warm-up).
@@ -378,6 +421,7 @@ table.AppendLine(inv, $"| measurement | Switchboard | baseline, same run | ratio
 table.AppendLine("|---|---:|---:|---:|---|---|");
 table.AppendLine(inv, $"| (a) create call, 4 callback events (req/s) | {create.Rate:N0} | hello-world POST {hello.Rate:N0} | {createRatio:P0} | ≥ 50 % | {Verdict(createRatio >= 0.5)} |");
 table.AppendLine(inv, $"| (a') create call, no StatusCallback (req/s) | {createQuiet.Rate:N0} | hello-world POST {hello.Rate:N0} | {quietRatio:P0} | (info) | |");
+table.AppendLine(inv, $"| (a″) create request alone, the call waits in queued (req/s) | {createQueued.Rate:N0} | hello-world POST {queuedHello.Rate:N0} | {queuedRatio:P0} | (info) | |");
 table.AppendLine(inv, $"| (b) status callbacks delivered (per s) | {deliveryRate:N0} | raw HttpClient POST {raw.Rate:N0} | {deliveryRatio:P0} | ≥ 60 % | {Verdict(deliveryRatio >= 0.6)} |");
 table.AppendLine(inv, $"| (c) event → receipt latency at {latency.CallsPerSecond:N0} calls/s ({latency.CallsPerSecond * callbacksPerCall:N0} callbacks/s) | p50 {Pct(latency.All, 50):F2} ms, p99 {p99:F2} ms | — | — | p99 < 10 ms | {Verdict(p99 < 10)} |");
 table.AppendLine(inv, $"| (d) server process alone, peak RSS with {liveLabel} live calls | {Mb(memory.Peak)} MB | — | — | < 200 MB | {(fullMemory ? Verdict(memory.Peak < 200L * 1024 * 1024) : "(not the target's 100,000)")} |");

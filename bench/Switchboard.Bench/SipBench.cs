@@ -38,23 +38,19 @@ internal static partial class SipBench
         Console.WriteLine($"- load1 at start: {Load1()}");
         Console.WriteLine();
 
-        var rulesPath = Path.Combine(Path.GetTempPath(), $"switchboard-sipbench-rules-{Environment.ProcessId}.json");
-        // The control: the same flow (ring, answer, <Hangup/>) on a simulated trunk, without SIP.
-        await File.WriteAllTextAsync(rulesPath, """
-            { "rules": [ { "pattern": "^\\+1999", "ring": true, "ringTime": "00:00:00", "outcome": "Answer" } ] }
-            """);
+        // One server for every server and control phase, as a deployment runs one long-lived process: a server
+        // started anew in this process would JIT its own dynamic code again (DI resolvers, endpoint delegates).
+        await using var bench = await BenchServer.StartAsync();
         // Warm-up, not counted: the first phase to run a piece of code in this process pays its JIT and tier-up
         // (ASP.NET Core, the engine, SQLite, the HTTP client, the SIP stack). In the measured order the SIP server
         // phase comes first and would pay it alone, the control after it none of it.
-        // Each server started in this process also JITs its own dynamic code again (DI resolvers, endpoint delegates),
-        // which keeps postponing tier-up: the server and control phases take two warm-up passes each.
         var warmUp = quick ? 2_000 : 4_000;
         Console.WriteLine($"- warm-up (not counted): {warmUp:N0} calls through our stack, then twice through our server with SIP and the control");
         Report(0, "warm-up: our SIP stack", await StackAsync(warmUp, users));
         for (var pass = 1; pass <= 2; pass++)
         {
-            Report(0, "warm-up: our server (SIP trunk)", await ServerAsync(warmUp));
-            Report(0, "warm-up: control", await SimulatedAsync(warmUp, rulesPath));
+            Report(0, "warm-up: our server (SIP trunk)", await ServerAsync(bench, warmUp));
+            Report(0, "warm-up: control", await SimulatedAsync(bench, warmUp));
         }
         Console.WriteLine();
         List<PhaseResult> sipp = [], stack = [], server = [], simulated = [];
@@ -71,12 +67,11 @@ internal static partial class SipBench
             Report(round, "sipp UAC", sipp[^1]);
             stack.Add(await StackAsync(calls, users));
             Report(round, "our SIP stack (UserAgentClient)", stack[^1]);
-            server.Add(await ServerAsync(calls));
+            server.Add(await ServerAsync(bench, calls));
             Report(round, "our server (Calls API → SIP trunk)", server[^1]);
-            simulated.Add(await SimulatedAsync(calls, rulesPath));
+            simulated.Add(await SimulatedAsync(bench, calls));
             Report(round, "control: our server, simulated trunk (no SIP)", simulated[^1]);
         }
-        File.Delete(rulesPath);
 
         var sippRate = sipp.Sum(r => r.Ok) / sipp.Sum(r => r.Seconds);
         var stackRate = stack.Sum(r => r.Ok) / stack.Sum(r => r.Seconds);
@@ -100,16 +95,13 @@ internal static partial class SipBench
     public static async Task<int> RunPhaseAsync(string phase, int calls)
     {
         Console.WriteLine(string.Create(Inv, $"# SIP phase {phase} alone, {calls:N0} calls; pid {Environment.ProcessId}; load1 {Load1()}"));
-        var rulesPath = Path.Combine(Path.GetTempPath(), $"switchboard-sipbench-rules-{Environment.ProcessId}.json");
-        await File.WriteAllTextAsync(rulesPath, """
-            { "rules": [ { "pattern": "^\\+1999", "ring": true, "ringTime": "00:00:00", "outcome": "Answer" } ] }
-            """);
+        await using var bench = await BenchServer.StartAsync();
         foreach (var (name, i) in phase.Split(',').Select((name, i) => (name, i)))
         {
             var result = name switch
             {
-                "server" => await ServerAsync(calls),
-                "control" => await SimulatedAsync(calls, rulesPath),
+                "server" => await ServerAsync(bench, calls),
+                "control" => await SimulatedAsync(bench, calls),
                 "stack" => await StackAsync(calls, 100),
                 _ => null,
             };
@@ -120,7 +112,6 @@ internal static partial class SipBench
             }
             Report(i + 1, name, result);
         }
-        File.Delete(rulesPath);
         return 0;
     }
 
@@ -133,7 +124,7 @@ internal static partial class SipBench
     /// <summary>sipp's built-in UAC against the UAS: the rate the two sipp processes reach on this machine.</summary>
     private static async Task<PhaseResult> SippUacAsync(int calls, int users)
     {
-        await using var uas = await Uas.StartAsync(calls);
+        await using var uas = await Uas.StartAsync(calls, FreeUdpPort());
         var dir = Directory.CreateTempSubdirectory("sipbench-uac-").FullName;
         var screen = Path.Combine(dir, "uac.screen");
         var info = new ProcessStartInfo("timeout") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
@@ -157,7 +148,7 @@ internal static partial class SipBench
     /// <summary>Our SIP stack alone: <paramref name="users"/> workers, each INVITE → 200 → ACK → BYE → 200, again and again.</summary>
     private static async Task<PhaseResult> StackAsync(int calls, int users)
     {
-        await using var uas = await Uas.StartAsync(calls);
+        await using var uas = await Uas.StartAsync(calls, FreeUdpPort());
         await using var endpoint = SipEndpoint.Start(new SipEndpointOptions { ListenAddress = "127.0.0.1", ListenPort = 0 });
         SipUri.TryParse($"sip:bench@127.0.0.1:{uas.Port}", out var target);
         long issued = 0, ok = 0, failed = 0;
@@ -190,31 +181,23 @@ internal static partial class SipBench
     }
 
     /// <summary>The whole server: creates through the Calls API (64 connections), each call answered then hung up by <c>&lt;Hangup/&gt;</c>.</summary>
-    private static async Task<PhaseResult> ServerAsync(int calls)
+    private static async Task<PhaseResult> ServerAsync(BenchServer bench, int calls)
     {
-        await using var uas = await Uas.StartAsync(calls);
-        await using var server = await SwitchboardServer.StartAsync(null, new Dictionary<string, string?>
-        {
-            ["Carriers:Trunks:0:Name"] = "sipp",
-            ["Carriers:Trunks:0:Kind"] = "sip",
-            ["Carriers:Trunks:0:Address"] = $"127.0.0.1:{uas.Port}",
-            ["Carriers:Sip:ListenAddress"] = "127.0.0.1",
-            ["Carriers:Sip:ListenPort"] = "0",
-        });
-        var result = await DriveAsync(server, calls, "+14155550100");
+        var (number, port) = bench.NextSipTrunk();
+        await using var uas = await Uas.StartAsync(calls, port);
+        var result = await DriveAsync(bench.Server, calls, number);
         var (uasExit, uasFailed) = await uas.FinishAsync();
         return result with { UasExit = uasExit, UasFailed = uasFailed };
     }
 
-    /// <summary>The control: the server with its default simulated trunk, a rule that rings and answers at once.</summary>
-    private static async Task<PhaseResult> SimulatedAsync(int calls, string rulesPath)
-    {
-        await using var server = await SwitchboardServer.StartAsync(rulesPath);
-        return await DriveAsync(server, calls, "+19995550000");
-    }
+    /// <summary>The control: the same server's simulated trunk, a rule that rings and answers at once.</summary>
+    private static Task<PhaseResult> SimulatedAsync(BenchServer bench, int calls) => DriveAsync(bench.Server, calls, BenchServer.SimulatedNumber);
 
     private static async Task<PhaseResult> DriveAsync(SwitchboardServer server, int calls, string to)
     {
+        // The server outlives the phase: count only the calls this phase made (each phase ends with no call live).
+        await server.FlushAsync();
+        var before = await StatusesAsync(server.DatabasePath);
         using var client = Load.Client(64);
         var form = $"To={Uri.EscapeDataString(to)}&From={Uri.EscapeDataString("+14155550199")}&Twiml={Uri.EscapeDataString("<Response><Hangup/></Response>")}";
         var post = new PostTemplate(server.CallsUrl, form, SwitchboardServer.AccountSid, SwitchboardServer.AuthToken);
@@ -230,7 +213,10 @@ internal static partial class SipBench
         var seconds = started.Elapsed.TotalSeconds;
         var cpuUsed = CpuTime() - cpu;
         await server.FlushAsync();
-        var statuses = await StatusesAsync(server.DatabasePath);
+        var statuses = (await StatusesAsync(server.DatabasePath))
+            .Select(s => (s.Key, Value: s.Value - before.GetValueOrDefault(s.Key)))
+            .Where(s => s.Value != 0)
+            .ToDictionary(s => s.Key, s => s.Value);
         var ok = statuses.GetValueOrDefault("completed");
         var other = string.Join(", ", statuses.Where(s => s.Key != "completed").Select(s => $"{s.Key} {s.Value}"));
         return new PhaseResult(ok, calls - ok, seconds, null, 0, cpuUsed,
@@ -308,6 +294,79 @@ internal static partial class SipBench
     [GeneratedRegex(@"Failed call\s+\|\s+\d+\s+\|\s+(\d+)")]
     private static partial Regex FailedRegex();
 
+    /// <summary>
+    /// The server every server and control phase drives. Each SIP phase gets a trunk of its own (<see cref="NextSipTrunk"/>:
+    /// a number routed to a <c>sip</c> trunk at a UDP port of its own, where that phase's sipp UAS listens), so that a
+    /// retransmission from an earlier phase (a BYE its UAS never answered) cannot reach a later phase's UAS.
+    /// <see cref="SimulatedNumber"/> is routed to the simulated network, where a rule rings and answers at once.
+    /// </summary>
+    private sealed class BenchServer : IAsyncDisposable
+    {
+        public const string SimulatedNumber = "+19995550000";
+        // More than a run's SIP server phases (warm-up and rounds, or --sip-phase lists); reused in turn beyond that.
+        private const int SipTrunks = 16;
+
+        private readonly string _rulesPath;
+        private readonly int[] _ports;
+        private int _next;
+
+        private BenchServer(SwitchboardServer server, int[] ports, string rulesPath)
+        {
+            Server = server;
+            _ports = ports;
+            _rulesPath = rulesPath;
+        }
+
+        public SwitchboardServer Server { get; }
+
+        /// <summary>The number to call and the port its trunk sends INVITEs to, for the next SIP phase.</summary>
+        public (string Number, int Port) NextSipTrunk()
+        {
+            var i = _next++ % _ports.Length;
+            return (SipNumber(i), _ports[i]);
+        }
+
+        private static string SipNumber(int trunk) => string.Create(Inv, $"+1415555{trunk:D4}");
+
+        public static async Task<BenchServer> StartAsync()
+        {
+            var rulesPath = Path.Combine(Path.GetTempPath(), $"switchboard-sipbench-rules-{Environment.ProcessId}.json");
+            await File.WriteAllTextAsync(rulesPath, """
+                { "rules": [ { "pattern": "^\\+1999", "ring": true, "ringTime": "00:00:00", "outcome": "Answer" } ] }
+                """);
+            var ports = new HashSet<int>();
+            while (ports.Count < SipTrunks)
+            {
+                ports.Add(FreeUdpPort());
+            }
+            var settings = new Dictionary<string, string?>
+            {
+                ["Carriers:Trunks:0:Name"] = "sim",
+                ["Carriers:Trunks:0:Kind"] = "sim",
+                ["Carriers:Routes:0:Prefix"] = "+1999",
+                ["Carriers:Routes:0:Trunks:0"] = "sim",
+                ["Carriers:Sip:ListenAddress"] = "127.0.0.1",
+                ["Carriers:Sip:ListenPort"] = "0",
+            };
+            foreach (var (port, i) in ports.Select((port, i) => (port, i)))
+            {
+                settings[$"Carriers:Trunks:{i + 1}:Name"] = $"sipp{i}";
+                settings[$"Carriers:Trunks:{i + 1}:Kind"] = "sip";
+                settings[$"Carriers:Trunks:{i + 1}:Address"] = $"127.0.0.1:{port}";
+                settings[$"Carriers:Routes:{i + 1}:Prefix"] = SipNumber(i);
+                settings[$"Carriers:Routes:{i + 1}:Trunks:0"] = $"sipp{i}";
+            }
+            var server = await SwitchboardServer.StartAsync(rulesPath, settings);
+            return new BenchServer(server, [.. ports], rulesPath);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await Server.DisposeAsync();
+            File.Delete(_rulesPath);
+        }
+    }
+
     /// <summary>A sipp <c>-sn uas</c> for exactly <c>calls</c> calls; it exits by itself once they are done.</summary>
     private sealed class Uas : IAsyncDisposable
     {
@@ -325,9 +384,8 @@ internal static partial class SipBench
 
         public int Port { get; }
 
-        public static async Task<Uas> StartAsync(int calls)
+        public static async Task<Uas> StartAsync(int calls, int port)
         {
-            var port = FreeUdpPort();
             var screen = Path.Combine(Directory.CreateTempSubdirectory("sipbench-uas-").FullName, "uas.screen");
             var info = new ProcessStartInfo("timeout") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
             foreach (var arg in new[] { "180", "sipp", "-sn", "uas", "-i", "127.0.0.1", "-p", port.ToString(Inv), "-bind_local", "-nostdin",
