@@ -74,11 +74,26 @@ if (ArgValue("--phase") == "queued")
     Step($"create requests alone (calls wait in queued), pid {Environment.ProcessId}");
     await using var queuing = await SwitchboardServer.StartAsync(rulesPath, new Dictionary<string, string?> { ["Calls:CallsPerSecond"] = "0.001" });
     using var client = Load.Client(plan.Connections);
+    // `--allocations`: the types allocated in the last round, from the runtime's allocation samples.
+    using var sampler = args.Contains("--allocations") ? new AllocationSampler() : null;
     for (var round = 0; round < plan.Rounds; round++)
     {
+        if (round == plan.Rounds - 1)
+        {
+            sampler?.Start();
+        }
+        var allocated = GC.GetTotalAllocatedBytes();
+        var gen0 = GC.CollectionCount(0);
         var queued = await Load.ClosedLoopAsync(client, Post(queuing.CallsUrl, CallForm("+14155550100", Hangup, "http://127.0.0.1:9/cb", allEvents)),
             HttpStatusCode.Created, plan.Connections, round == 0 ? plan.Warmup : Plan.RoundWarmup, plan.Round);
-        Step($"  round {round + 1}: create, calls wait in queued: {queued.Rate:N0}/s ({queued.Failed} failed) {Latency(queued)}");
+        // Over the round and its warm-up (this process: the load's client side too); per request counted in the round.
+        var requests = queued.Ok * (1 + (round == 0 ? plan.Warmup : Plan.RoundWarmup) / plan.Round);
+        Step($"  round {round + 1}: create, calls wait in queued: {queued.Rate:N0}/s ({queued.Failed} failed) {Latency(queued)}; " +
+            $"about {(GC.GetTotalAllocatedBytes() - allocated) / requests / 1024:F1} KiB allocated per request, {GC.CollectionCount(0) - gen0} gen0 collections");
+    }
+    foreach (var (type, share) in sampler?.Stop().Take(40) ?? [])
+    {
+        Console.WriteLine(string.Create(inv, $"    {share,6:P1}  {type}"));
     }
     File.Delete(rulesPath);
     return;
