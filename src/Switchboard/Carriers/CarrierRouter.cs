@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Options;
 using Switchboard.Carriers.Sip;
+using Switchboard.Calls.Engine;
 using Switchboard.Carriers.Simulated;
 
 namespace Switchboard.Carriers;
@@ -10,7 +11,7 @@ namespace Switchboard.Carriers;
 /// each an ordered list of trunks (<see cref="CarrierOptions"/>). With no configuration, one trunk
 /// <c>simulated</c> takes every call.
 /// </summary>
-public sealed class CarrierRouter
+internal sealed class CarrierRouter
 {
     public const string DefaultTrunkName = "simulated";
 
@@ -18,7 +19,8 @@ public sealed class CarrierRouter
 
     public const string TrunkTag = "trunk";
 
-    public CarrierRouter(IOptions<CarrierOptions> options, SimulatedCarrier simulated, SipEndpointProvider sip, ILoggerFactory loggers, IMeterFactory meters)
+    public CarrierRouter(IOptions<CarrierOptions> options, SimulatedCarrier simulated, SipEndpointProvider sip, CallsPerSecondGate gate,
+        TimeProvider time, ILoggerFactory loggers, IMeterFactory meters)
     {
         var logger = loggers.CreateLogger<CarrierRouter>();
         var config = options.Value;
@@ -53,7 +55,7 @@ public sealed class CarrierRouter
                 ? throw Invalid($"Carriers:Routes: route '{r.Prefix}' lists no trunk.")
                 : r.Trunks.Select(name => trunks.TryGetValue(name, out var trunk)
                     ? trunk
-                    : throw Invalid($"Carriers:Routes: route '{r.Prefix}' names unknown trunk '{name}'.")).ToArray()))
+                    : throw Invalid($"Carriers:Routes: route '{r.Prefix}' names unknown trunk '{name}'.")).ToArray(), gate, time))
             // Longest prefix first: the first match is the longest.
             .OrderByDescending(r => r.Prefix.Length)
             .ToArray();

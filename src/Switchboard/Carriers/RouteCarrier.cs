@@ -1,15 +1,33 @@
+using Switchboard.Calls.Engine;
+
 namespace Switchboard.Carriers;
 
 /// <summary>
 /// A route's ordered trunks as one carrier: a leg goes to the first trunk with room; a 503, a timeout
 /// (408) or a transport error before any provisional response moves it to the next trunk (reference:
 /// failover). The engine sees one leg and one outcome; <see cref="ILegEvents.Routed"/> names the trunk.
+/// A call waits for the first trunk's calls-per-second slot while it is queued (or, a trunk call, before its
+/// leg); a trunk it fails over to has its own limit, so the leg waits for that trunk's next slot there.
 /// </summary>
-public sealed class RouteCarrier(string prefix, IReadOnlyList<Trunk> trunks) : ICarrier
+public sealed class RouteCarrier : ICarrier
 {
-    public string Prefix { get; } = prefix;
+    /// <summary>The longest a failover waits for the next trunk's slot; beyond it the trunk counts as full.</summary>
+    internal static readonly TimeSpan MaxFailoverWait = TimeSpan.FromSeconds(20);
 
-    public IReadOnlyList<Trunk> Trunks { get; } = trunks;
+    private readonly CallsPerSecondGate _gate;
+    private readonly TimeProvider _time;
+
+    internal RouteCarrier(string prefix, IReadOnlyList<Trunk> trunks, CallsPerSecondGate gate, TimeProvider time)
+    {
+        Prefix = prefix;
+        Trunks = trunks;
+        _gate = gate;
+        _time = time;
+    }
+
+    public string Prefix { get; }
+
+    public IReadOnlyList<Trunk> Trunks { get; }
 
     /// <summary>The first trunk: the one queued calls wait for.</summary>
     public Trunk Primary => Trunks[0];
@@ -38,6 +56,20 @@ public sealed class RouteCarrier(string prefix, IReadOnlyList<Trunk> trunks) : I
         var leg = new FailoverLeg(this, request, events);
         leg.Start();
         return leg;
+    }
+
+    /// <summary>
+    /// How long a leg failing over to <paramref name="trunk"/> waits for the trunk's calls-per-second slot (taken
+    /// now); null, and nothing taken, when that slot is more than <see cref="MaxFailoverWait"/> away.
+    /// </summary>
+    private TimeSpan? FailoverWait(Trunk trunk)
+    {
+        if (trunk.CallsPerSecond <= 0)
+        {
+            return TimeSpan.Zero;
+        }
+        var now = _time.GetUtcNow();
+        return _gate.TryReserveTrunk(trunk.Name, trunk.CallsPerSecond, now, MaxFailoverWait, out var slot) ? slot - now : null;
     }
 
     /// <summary>
@@ -154,6 +186,8 @@ public sealed class RouteCarrier(string prefix, IReadOnlyList<Trunk> trunks) : I
         private readonly Lock _lock = new();
         private int _index = -1;
         private Attempt? _attempt;
+        // The wait for the slot of the trunk the leg fails over to, while it runs.
+        private ITimer? _waiting;
         private bool _ended;
 
         private ILegEvents Events => events;
@@ -170,23 +204,69 @@ public sealed class RouteCarrier(string prefix, IReadOnlyList<Trunk> trunks) : I
             }
         }
 
-        /// <summary>Places the leg on the next trunk with room; false when none is left.</summary>
+        /// <summary>
+        /// Places the leg on the next trunk with room, or waits for that trunk's calls-per-second slot first (a
+        /// failover; the first trunk's slot was the call's while it was queued); false when no trunk is left.
+        /// </summary>
         private bool TryNextTrunk()
         {
             while (++_index < route.Trunks.Count)
             {
                 var trunk = route.Trunks[_index];
-                if (!trunk.Limiter.TryTake(request.CallSid))
+                var wait = _index == 0 ? TimeSpan.Zero : route.FailoverWait(trunk);
+                if (wait is null)
                 {
+                    // Its next slot is too far away: as a full trunk.
                     continue;
                 }
-                var attempt = new Attempt(this, trunk);
-                _attempt = attempt;
-                events.Routed(trunk.Name);
-                attempt.Leg = trunk.Carrier.Place(request, attempt);
-                return true;
+                if (wait > TimeSpan.Zero)
+                {
+                    // No attempt is current while the leg waits: a late event of the one that failed is dropped.
+                    _attempt = null;
+                    _waiting = route._time.CreateTimer(static state => ((FailoverLeg)state!).PlaceAfterWait(), this, wait.Value, Timeout.InfiniteTimeSpan);
+                    return true;
+                }
+                if (TryPlace(trunk))
+                {
+                    return true;
+                }
             }
             return false;
+        }
+
+        /// <summary>Places the leg on <paramref name="trunk"/> when it has room under its concurrent-call limit.</summary>
+        private bool TryPlace(Trunk trunk)
+        {
+            if (!trunk.Limiter.TryTake(request.CallSid))
+            {
+                return false;
+            }
+            var attempt = new Attempt(this, trunk);
+            _attempt = attempt;
+            events.Routed(trunk.Name);
+            attempt.Leg = trunk.Carrier.Place(request, attempt);
+            return true;
+        }
+
+        /// <summary>The failover trunk's slot has come: the leg goes out on it (or on the next one, when it is full).</summary>
+        private void PlaceAfterWait()
+        {
+            lock (_lock)
+            {
+                _waiting?.Dispose();
+                _waiting = null;
+                if (_ended)
+                {
+                    return;
+                }
+                if (TryPlace(route.Trunks[_index]) || TryNextTrunk())
+                {
+                    return;
+                }
+                // The trunk filled up meanwhile and none is left: as a congested network would answer.
+                _ended = true;
+                events.Rejected(503);
+            }
         }
 
         public void Cancel()
@@ -196,6 +276,8 @@ public sealed class RouteCarrier(string prefix, IReadOnlyList<Trunk> trunks) : I
             {
                 _ended = true;
                 attempt = _attempt;
+                _waiting?.Dispose();
+                _waiting = null;
             }
             // Outside the lock: a trunk's leg may be raising an event into this one under its own lock.
             attempt?.Leg?.Cancel();
@@ -209,6 +291,8 @@ public sealed class RouteCarrier(string prefix, IReadOnlyList<Trunk> trunks) : I
             {
                 _ended = true;
                 attempt = _attempt;
+                _waiting?.Dispose();
+                _waiting = null;
             }
             // Outside the lock: a trunk's leg may be raising an event into this one under its own lock.
             attempt?.Leg?.Hangup();

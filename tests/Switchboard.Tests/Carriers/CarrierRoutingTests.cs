@@ -19,6 +19,7 @@ public sealed class CarrierRoutingTests : IAsyncLifetime
             ["Carriers:Trunks:0:Name"] = "main",
             ["Carriers:Trunks:1:Name"] = "uk",
             ["Carriers:Trunks:2:Name"] = "backup",
+            ["Carriers:Trunks:2:CallsPerSecond"] = "1",
             ["Carriers:Routes:0:Prefix"] = "+1",
             ["Carriers:Routes:0:Trunks:0"] = "main",
             ["Carriers:Routes:0:Trunks:1"] = "backup",
@@ -70,6 +71,25 @@ public sealed class CarrierRoutingTests : IAsyncLifetime
         Assert.Equal("503", failed["SipResponseCode"]);
         Assert.Equal(["initiated", "failed"], _receiver.StatusCallbacks(call.Sid).Select(c => c["CallStatus"]));
         Assert.Equal("backup", (await StoredAsync(call.Sid)).Carrier);
+    }
+
+    [Fact]
+    public async Task Failover_ToATrunkAtItsCallsPerSecond_WaitsForItsNextSlot()
+    {
+        // backup takes 1 call per second; main takes any. Two calls that main refuses (503, number 06) at once:
+        // the first goes out on backup at once, the second one second later, when the fake clock gets there.
+        var first = await _host.CreateCallAsync("+14155550106", _receiver);
+        var second = await _host.CreateCallAsync("+14155550106", _receiver);
+        var firstFailed = await _receiver.WaitForStatusAsync(first.Sid, "failed");
+        await _receiver.WaitForStatusAsync(second.Sid, "initiated");
+        _host.Advance(1);
+        var secondFailed = await _receiver.WaitForStatusAsync(second.Sid, "failed");
+
+        // The fake clock starts at 12:00:00: the first call's leg went out on backup then, the second's a second later.
+        Assert.Equal("Wed, 01 Jul 2026 12:00:00 +0000", firstFailed["Timestamp"]);
+        Assert.Equal("Wed, 01 Jul 2026 12:00:01 +0000", secondFailed["Timestamp"]);
+        Assert.Equal("503", secondFailed["SipResponseCode"]);
+        Assert.Equal("backup", (await StoredAsync(second.Sid)).Carrier);
     }
 
     [Fact]
