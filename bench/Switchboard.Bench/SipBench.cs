@@ -96,8 +96,19 @@ internal static partial class SipBench
     {
         Console.WriteLine(string.Create(Inv, $"# SIP phase {phase} alone, {calls:N0} calls; pid {Environment.ProcessId}; load1 {Load1()}"));
         await using var bench = await BenchServer.StartAsync();
-        foreach (var (name, i) in phase.Split(',').Select((name, i) => (name, i)))
+        using var gcEvents = new GcSampler();
+        // SWITCHBOARD_BENCH_ALLOCATIONS=1: the types allocated in the last phase, from the runtime's allocation samples.
+        using var allocations = Environment.GetEnvironmentVariable("SWITCHBOARD_BENCH_ALLOCATIONS") == "1" ? new AllocationSampler() : null;
+        var phases = phase.Split(',');
+        foreach (var (name, i) in phases.Select((name, i) => (name, i)))
         {
+            gcEvents.Take();
+            if (i == phases.Length - 1)
+            {
+                allocations?.Start();
+            }
+            var allocated = GC.GetTotalAllocatedBytes();
+            var gc = (Gen0: GC.CollectionCount(0), Gen1: GC.CollectionCount(1), Gen2: GC.CollectionCount(2), Paused: GC.GetTotalPauseDuration());
             var result = name switch
             {
                 "server" => await ServerAsync(bench, calls),
@@ -110,7 +121,18 @@ internal static partial class SipBench
                 Console.Error.WriteLine("--sip-phase takes server, control or stack (comma-separated to run several in turn)");
                 return 2;
             }
-            Report(i + 1, name, result);
+            var (gcs, promoted0, promoted1, suspending) = gcEvents.Take();
+            Report(i + 1, name, result with
+            {
+                Note = result.Note + string.Create(Inv, $"; {(GC.GetTotalAllocatedBytes() - allocated) / 1024.0 / calls:F1} KiB allocated per call; GC: {GC.CollectionCount(0) - gc.Gen0} gen0, {GC.CollectionCount(1) - gc.Gen1} gen1, " +
+                    $"{GC.CollectionCount(2) - gc.Gen2} gen2, {(GC.GetTotalPauseDuration() - gc.Paused).TotalMilliseconds:F0} ms paused " +
+                    $"({suspending.TotalMilliseconds:F0} ms stopping threads), survived {promoted0 / 1048576.0:F0} MB of gen0, {promoted1 / 1048576.0:F0} MB of gen1 ({gcs} heap stats), " +
+                    $"heap {GC.GetGCMemoryInfo().HeapSizeBytes / 1048576} MB"),
+            });
+        }
+        foreach (var (type, share) in allocations?.Stop().Take(30) ?? [])
+        {
+            Console.WriteLine(string.Create(Inv, $"    {share,6:P1}  {type}"));
         }
         return 0;
     }

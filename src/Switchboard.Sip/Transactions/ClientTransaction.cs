@@ -14,6 +14,8 @@ namespace Switchboard.Sip.Transactions;
 internal abstract class ClientTransaction
 {
     private readonly TransactionTimers _timers;
+    private SipRequest? _request;
+    private IClientTransactionUser _user;
 
     protected ClientTransaction(
         SipRequest request,
@@ -24,21 +26,23 @@ internal abstract class ClientTransaction
         IClientTransactionUser user,
         ILogger logger)
     {
-        Request = request;
+        _request = request;
+        Method = request.Method;
         Destination = destination;
         Transport = transport;
         Timers = timers;
         _timers = new TransactionTimers(timeProvider);
-        User = user;
+        _user = user;
         Logger = logger;
         Branch = request.TopVia?.Branch ?? throw new ArgumentException("The request has no Via branch.", nameof(request));
     }
 
     public string Branch { get; }
 
-    public string Method => Request.Method;
+    public string Method { get; }
 
-    public SipRequest Request { get; }
+    /// <summary>The request, until an INVITE transaction lets it go after its call (<see cref="ReleaseRequest_NeedsLock"/>).</summary>
+    public SipRequest Request => _request ?? throw new InvalidOperationException("The transaction no longer holds its request.");
 
     public IPEndPoint Destination { get; }
 
@@ -51,7 +55,8 @@ internal abstract class ClientTransaction
 
     protected SipTimers Timers { get; }
 
-    protected IClientTransactionUser User { get; }
+    /// <summary>The TU, or one that ignores everything once the transaction only absorbs retransmissions.</summary>
+    protected IClientTransactionUser User => _user;
 
     protected ILogger Logger { get; }
 
@@ -164,4 +169,27 @@ internal abstract class ClientTransaction
     }
 
     protected void RaiseTerminated() => Terminated?.Invoke(this);
+
+    /// <summary>
+    /// Lets go of the TU (for <paramref name="replacement"/>, or one that ignores everything): a transaction that
+    /// lingers only to absorb retransmissions (Timer K, D or M, up to 32 s) must not keep its call and all the call
+    /// refers to alive that long. Called under <see cref="Sync"/>.
+    /// </summary>
+    protected void ReleaseUser_NeedsLock(IClientTransactionUser? replacement = null) => _user = replacement ?? IgnoringUser.Instance;
+
+    /// <summary>Lets go of the request once nothing will send or read it again; called under <see cref="Sync"/>.</summary>
+    protected void ReleaseRequest_NeedsLock() => _request = null;
+
+    private sealed class IgnoringUser : IClientTransactionUser
+    {
+        public static readonly IgnoringUser Instance = new();
+
+        public void OnResponse(ClientTransaction transaction, SipResponse response)
+        {
+        }
+
+        public void OnFailure(ClientTransaction transaction, ClientTransactionFailure failure)
+        {
+        }
+    }
 }

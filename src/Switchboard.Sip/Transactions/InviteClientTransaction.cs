@@ -59,14 +59,14 @@ internal sealed class InviteClientTransaction : ClientTransaction
 
     public override void OnResponse(SipResponse response)
     {
-        var passUp = false;
+        IClientTransactionUser? passUpTo = null;
         var terminated = false;
         lock (Sync)
         {
             switch (State)
             {
                 case InviteClientTransactionState.Calling or InviteClientTransactionState.Proceeding:
-                    passUp = true;
+                    passUpTo = User;
                     if (response.IsProvisional)
                     {
                         // RFC 3261 17.1.1.2: a provisional stops retransmissions; Timer B applies only in Calling.
@@ -90,6 +90,8 @@ internal sealed class InviteClientTransaction : ClientTransaction
                         StopTimers();
                         _ack = CreateAck(response);
                         TrySend(_ack);
+                        // Completed re-ACKs retransmissions itself (Timer D, 32 s on UDP): the TU has its final below.
+                        ReleaseUser_NeedsLock();
                         var timerD = SipTimers.TimerD(Transport.IsReliable);
                         if (timerD == TimeSpan.Zero)
                         {
@@ -107,19 +109,33 @@ internal sealed class InviteClientTransaction : ClientTransaction
                     TrySend(_ack);
                     break;
                 case InviteClientTransactionState.Accepted when response.IsSuccess:
-                    passUp = true;
+                    passUpTo = User;
                     break;
             }
         }
 
-        if (passUp)
-        {
-            User.OnResponse(this, response);
-        }
+        passUpTo?.OnResponse(this, response);
 
         if (terminated)
         {
             RaiseTerminated();
+        }
+    }
+
+    /// <summary>
+    /// The call this transaction set up has ended: for the rest of Accepted (Timer M, 32 s) a retransmitted 2xx goes
+    /// to <paramref name="replacement"/> (which ACKs it again) instead of the call, and the request is let go, so that
+    /// the ended call is not kept alive by the transaction. No effect in any other state.
+    /// </summary>
+    public void HandOver(IClientTransactionUser replacement)
+    {
+        lock (Sync)
+        {
+            if (State == InviteClientTransactionState.Accepted)
+            {
+                ReleaseUser_NeedsLock(replacement);
+                ReleaseRequest_NeedsLock();
+            }
         }
     }
 

@@ -53,13 +53,13 @@ internal sealed class NonInviteClientTransaction : ClientTransaction
 
     public override void OnResponse(SipResponse response)
     {
-        var passUp = false;
+        IClientTransactionUser? passUpTo = null;
         var terminated = false;
         lock (Sync)
         {
             if (State is NonInviteClientTransactionState.Trying or NonInviteClientTransactionState.Proceeding)
             {
-                passUp = true;
+                passUpTo = User;
                 if (response.IsProvisional)
                 {
                     State = NonInviteClientTransactionState.Proceeding;
@@ -69,6 +69,8 @@ internal sealed class NonInviteClientTransaction : ClientTransaction
                     State = NonInviteClientTransactionState.Completed;
                     StopTimers();
                     _timerE = null;
+                    // Completed only absorbs retransmitted finals (RFC 3261 17.1.2.2): the TU has its final below.
+                    ReleaseUser_NeedsLock();
                     var timerK = Timers.TimerK(Transport.IsReliable);
                     if (timerK == TimeSpan.Zero)
                     {
@@ -83,10 +85,7 @@ internal sealed class NonInviteClientTransaction : ClientTransaction
             }
         }
 
-        if (passUp)
-        {
-            User.OnResponse(this, response);
-        }
+        passUpTo?.OnResponse(this, response);
 
         if (terminated)
         {

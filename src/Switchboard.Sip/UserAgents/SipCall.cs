@@ -206,6 +206,12 @@ public sealed partial class SipCall : IClientTransactionUser
         _events.Writer.TryComplete();
         _completion.TrySetResult(terminal);
         _endpoint.Unregister(this);
+        if (_inviteTransaction is { } invite && _dialog is { } dialog && _ackForSuccess is { } ack)
+        {
+            // The INVITE transaction stays up to 32 s (Timer M) for retransmitted 2xx: it ACKs them on its own from
+            // now on rather than keep this call alive.
+            invite.HandOver(new AckResender(_transport, ack, SipEndpoint.ResolveNextHop(dialog.NextHop, _destination), dialog.Id.RemoteTag, _endpoint.Logger));
+        }
         SipLog.Ended(_endpoint.Logger, CallId, terminal);
     }
 

@@ -113,6 +113,53 @@ public sealed class InviteClientTransactionTests
     }
 
     [Fact]
+    public void Accepted_HandedOverAfterTheCall_ReAcksRetransmitted2xxWithoutKeepingTheCallAlive()
+    {
+        var (transaction, user) = StartForAUserNobodyElseHolds();
+        var ok = Response(_invite, 200, "OK");
+        transaction.OnResponse(ok);
+        var ack = Request(SipMethods.Ack, "z9hG4bKack1");
+
+        // The call ended (its BYE answered) while the transaction still has Timer M to run.
+        transaction.HandOver(new Switchboard.Sip.UserAgents.AckResender(_transport, ack, Peer, "remote1", NullLogger.Instance));
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        transaction.OnResponse(ok);
+        transaction.OnResponse(Response(_invite, 200, "OK", toTag: "otherfork"));
+
+        Assert.False(user.TryGetTarget(out _), "the Accepted transaction still holds the call's user");
+        // The INVITE, then the call's ACK again for the retransmitted 2xx of its dialog; nothing for another fork's.
+        Assert.Equal([SipMethods.Invite, SipMethods.Ack], _transport.Sent.Select(m => ((SipRequest)m).Method));
+        Assert.Same(ack, _transport.Sent[^1]);
+        Assert.Equal(InviteClientTransactionState.Accepted, transaction.State);
+        _time.Advance(TimeSpan.FromSeconds(32));
+        Assert.Equal(InviteClientTransactionState.Terminated, transaction.State);
+    }
+
+    [Fact]
+    public void HandOver_BeforeAnyFinal_ChangesNothing()
+    {
+        var transaction = Start();
+        transaction.HandOver(new Switchboard.Sip.UserAgents.AckResender(_transport, Request(SipMethods.Ack), Peer, "remote1", NullLogger.Instance));
+
+        transaction.OnResponse(Response(_invite, 180, "Ringing"));
+        transaction.OnResponse(Response(_invite, 200, "OK"));
+
+        // Still pending when handed over: the call's own user keeps seeing every response.
+        Assert.Equal([180, 200], _user.Responses.Select(r => r.StatusCode));
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private (InviteClientTransaction, WeakReference<RecordingTransactionUser>) StartForAUserNobodyElseHolds()
+    {
+        var user = new RecordingTransactionUser();
+        var transaction = new InviteClientTransaction(_invite, Peer, _transport, SipTimers.Default, _time, user, NullLogger.Instance);
+        transaction.Start();
+        return (transaction, new WeakReference<RecordingTransactionUser>(user));
+    }
+
+    [Fact]
     public void Start_TransportFails_ReportsTransportError()
     {
         var transaction = Start(new RecordingTransport { Fail = true });

@@ -53,6 +53,33 @@ public sealed class UserAgentClientTests
     }
 
     [Fact]
+    public async Task Invite_AnsweredThenEnded_A2xxRetransmittedAfterTheEndIsStillAckedTheSame()
+    {
+        await using var fixture = new UasFixture();
+        var uas = fixture.Uas;
+        var call = await fixture.InviteAsync();
+        var (invite, caller) = await uas.ReceiveRequestAsync(SipMethods.Invite);
+        uas.Respond(invite, caller, 200, "OK", UasFixture.AnswerSdp);
+        await call.NextAsync<SipCallAnswered>();
+        var (ack, _) = await uas.ReceiveRequestAsync(SipMethods.Ack);
+        Assert.True(await call.ByeAsync(TestContext.Current.CancellationToken));
+        var (bye, _) = await uas.ReceiveRequestAsync(SipMethods.Bye);
+        uas.Respond(bye, caller, 200, "OK");
+        await call.NextAsync<SipCallTerminated>();
+        Assert.Equal(SipCallState.Ended, call.State);
+
+        // The call is over, its INVITE transaction is not (Timer M): it ACKs the 2xx again on the call's behalf,
+        // the same ACK, to the dialog's Contact.
+        uas.Respond(invite, caller, 200, "OK", UasFixture.AnswerSdp);
+        var (reAck, _) = await uas.ReceiveRequestAsync(SipMethods.Ack);
+
+        Assert.Equal(ack.TopVia!.Branch, reAck.TopVia!.Branch);
+        Assert.Equal(ack.CSeq, reAck.CSeq);
+        Assert.Equal(uas.ContactUri, reAck.RequestUri.ToString());
+        Assert.Equal(uas.Tag, reAck.To!.Tag);
+    }
+
+    [Fact]
     public async Task Invite_CalleeHangsUp_AnswersByeAndReplaysTheSameAnswer()
     {
         await using var fixture = new UasFixture();
