@@ -43,6 +43,12 @@ internal static class HeaderNames
     /// <summary>Long canonical spelling of a known header (compact forms expanded); unknown names unchanged.</summary>
     public static string Canonicalize(string name) => Canonical.TryGetValue(name, out var canonical) ? canonical : name;
 
+    private static readonly FrozenDictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> CanonicalBySpan =
+        Canonical.GetAlternateLookup<ReadOnlySpan<char>>();
+
+    /// <summary><see cref="Canonicalize(string)"/> of a name still in the datagram: a known name costs no string.</summary>
+    public static string Canonicalize(ReadOnlySpan<char> name) => CanonicalBySpan.TryGetValue(name, out var canonical) ? canonical : name.ToString();
+
     /// <summary>
     /// RFC 3261 7.3.1: the authentication headers carry commas inside their parameters and are never
     /// combined into or split from a comma-separated list.

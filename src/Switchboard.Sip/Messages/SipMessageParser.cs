@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text;
 
@@ -43,37 +44,49 @@ internal static class SipMessageParser
 
         // RFC 3261 7.3.1 allows UTF-8 in values and RFC 4475 3.1.1.2 control characters in quoted pairs;
         // invalid sequences decode to U+FFFD, never an exception. Garbage fails the structural checks below.
-        var lines = Encoding.UTF8.GetString(data[..headEnd]).Split('\n');
-        var headers = new List<SipHeader>();
-        for (var i = 1; i < lines.Length; i++)
+        // The head is decoded once into a pooled buffer and cut into lines there: one string per header value,
+        // known names shared (the lines themselves are never strings).
+        var rented = ArrayPool<char>.Shared.Rent(Encoding.UTF8.GetMaxCharCount(headEnd));
+        string startLine;
+        var headers = new List<SipHeader>(16);
+        try
         {
-            var line = lines[i].TrimEnd('\r');
-            if (line.Length > 0 && line[0] is ' ' or '\t')
+            ReadOnlySpan<char> rest = rented.AsSpan(0, Encoding.UTF8.GetChars(data[..headEnd], rented));
+            startLine = NextLine(ref rest).ToString();
+            while (!rest.IsEmpty)
             {
-                // RFC 3261 7.3.1: a line starting with whitespace continues the previous header.
-                if (headers.Count == 0)
+                var line = NextLine(ref rest);
+                if (line.Length > 0 && line[0] is ' ' or '\t')
                 {
-                    return SipParseResult.Fail("continuation line before any header");
+                    // RFC 3261 7.3.1: a line starting with whitespace continues the previous header.
+                    if (headers.Count == 0)
+                    {
+                        return SipParseResult.Fail("continuation line before any header");
+                    }
+
+                    var previous = headers[^1];
+                    headers[^1] = previous with { Value = string.Concat(previous.Value, " ", line.Trim()).Trim() };
+                    continue;
                 }
 
-                var previous = headers[^1];
-                headers[^1] = previous with { Value = (previous.Value + " " + line.Trim()).Trim() };
-                continue;
-            }
+                var colon = line.IndexOf(':');
+                var name = colon < 0 ? [] : line[..colon].TrimEnd(" \t");
+                if (!SipSyntax.IsToken(name))
+                {
+                    return SipParseResult.Fail("malformed header line");
+                }
 
-            var colon = line.IndexOf(':', StringComparison.Ordinal);
-            var name = colon < 0 ? string.Empty : line[..colon].TrimEnd(' ', '\t');
-            if (!SipSyntax.IsToken(name))
-            {
-                return SipParseResult.Fail("malformed header line");
-            }
+                if (headers.Count == MaxHeaders)
+                {
+                    return SipParseResult.Fail("too many headers");
+                }
 
-            if (headers.Count == MaxHeaders)
-            {
-                return SipParseResult.Fail("too many headers");
+                headers.Add(new SipHeader(HeaderNames.Canonicalize(name), line[(colon + 1)..].Trim(" \t").ToString()));
             }
-
-            headers.Add(new SipHeader(HeaderNames.Canonicalize(name), line[(colon + 1)..].Trim(' ', '\t')));
+        }
+        finally
+        {
+            ArrayPool<char>.Shared.Return(rented);
         }
 
         var bodyBytes = data[bodyStart..];
@@ -82,7 +95,6 @@ internal static class SipMessageParser
             return SipParseResult.Fail(bodyError);
         }
 
-        var startLine = lines[0].TrimEnd('\r');
         var result = startLine.StartsWith("SIP/", StringComparison.OrdinalIgnoreCase)
             ? ParseResponse(startLine, headers, body)
             : ParseRequest(startLine, headers, body);
@@ -93,6 +105,15 @@ internal static class SipMessageParser
 
         var error = CheckMandatoryHeaders(result.Message);
         return error is null ? result : SipParseResult.Fail(error);
+    }
+
+    /// <summary>The next line of <paramref name="rest"/> (up to a LF, without its trailing CRs); <paramref name="rest"/> moves past it.</summary>
+    private static ReadOnlySpan<char> NextLine(ref ReadOnlySpan<char> rest)
+    {
+        var end = rest.IndexOf('\n');
+        var line = end < 0 ? rest : rest[..end];
+        rest = end < 0 ? [] : rest[(end + 1)..];
+        return line.TrimEnd('\r');
     }
 
     private static bool TryFindHeaderEnd(ReadOnlySpan<byte> data, out int headEnd, out int bodyStart)

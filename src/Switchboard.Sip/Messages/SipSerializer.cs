@@ -6,9 +6,15 @@ namespace Switchboard.Sip.Messages;
 /// <summary>Writes a message in RFC 3261 7 wire form: CRLF line ends, long header names, and always a Content-Length.</summary>
 internal static class SipSerializer
 {
+    // One builder per thread, reused: a message is written on the thread that sends it, and the builder's buffer
+    // (a few KB) would otherwise be garbage after every message.
+    [ThreadStatic]
+    private static StringBuilder? t_builder;
+
     public static byte[] Serialize(SipMessage message)
     {
-        var builder = new StringBuilder(512);
+        var builder = t_builder ??= new StringBuilder(1024);
+        builder.Clear();
         switch (message)
         {
             case SipRequest request:
@@ -29,13 +35,26 @@ internal static class SipSerializer
         }
 
         // RFC 3261 20.14: Content-Length is written from the actual body, whatever the headers claimed.
-        builder.Append(HeaderNames.ContentLength).Append(": ")
-            .Append(message.Body.Length.ToString(CultureInfo.InvariantCulture)).Append("\r\n\r\n");
+        builder.Append(HeaderNames.ContentLength).Append(": ").Append(message.Body.Length).Append("\r\n\r\n");
 
-        var headLength = Encoding.UTF8.GetByteCount(builder.ToString());
+        // Encoded straight from the builder's chunks into the datagram: no intermediate string.
+        var headLength = 0;
+        foreach (var chunk in builder.GetChunks())
+        {
+            headLength += Encoding.UTF8.GetByteCount(chunk.Span);
+        }
         var bytes = new byte[headLength + message.Body.Length];
-        Encoding.UTF8.GetBytes(builder.ToString(), bytes);
+        var written = 0;
+        foreach (var chunk in builder.GetChunks())
+        {
+            written += Encoding.UTF8.GetBytes(chunk.Span, bytes.AsSpan(written));
+        }
         message.Body.Span.CopyTo(bytes.AsSpan(headLength));
+        if (builder.Capacity > 16 * 1024)
+        {
+            // A rare huge message does not pin its buffer to the thread.
+            t_builder = null;
+        }
         return bytes;
     }
 }

@@ -41,7 +41,7 @@ internal abstract class ClientTransaction
 
     public string Method { get; }
 
-    /// <summary>The request, until an INVITE transaction lets it go after its call (<see cref="ReleaseRequest_NeedsLock"/>).</summary>
+    /// <summary>The request, until the transaction lets it go: a non-INVITE once answered, an INVITE once its call ended (<see cref="ReleaseRequest_NeedsLock"/>).</summary>
     public SipRequest Request => _request ?? throw new InvalidOperationException("The transaction no longer holds its request.");
 
     public IPEndPoint Destination { get; }

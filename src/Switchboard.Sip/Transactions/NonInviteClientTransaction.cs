@@ -69,8 +69,10 @@ internal sealed class NonInviteClientTransaction : ClientTransaction
                     State = NonInviteClientTransactionState.Completed;
                     StopTimers();
                     _timerE = null;
-                    // Completed only absorbs retransmitted finals (RFC 3261 17.1.2.2): the TU has its final below.
+                    // Completed only absorbs retransmitted finals (RFC 3261 17.1.2.2): the TU has its final below,
+                    // and the request is never sent again.
                     ReleaseUser_NeedsLock();
+                    ReleaseRequest_NeedsLock();
                     var timerK = Timers.TimerK(Transport.IsReliable);
                     if (timerK == TimeSpan.Zero)
                     {

@@ -14,6 +14,7 @@ public sealed partial class SipCall
     {
         var bye = _dialog!.CreateRequest(SipMethods.Bye, _endpoint.NewVia(_transport), credentials);
         State = SipCallState.Terminating;
+        _byeUri = bye.RequestUri;
         _byeTransaction = StartNonInvite(bye, SipEndpoint.ResolveNextHop(_dialog.NextHop, _destination));
         _byeTransaction.Start();
     }
@@ -27,7 +28,7 @@ public sealed partial class SipCall
 
         // Reference 7: a challenged BYE is retried once with credentials and CSeq + 1.
         if (response.StatusCode is 401 or 407 && !_byeRetried
-            && TryAuthorize(response, SipMethods.Bye, _byeTransaction!.Request.RequestUri, out var authorization))
+            && TryAuthorize(response, SipMethods.Bye, _byeUri!, out var authorization))
         {
             _byeRetried = true;
             SendBye([authorization]);

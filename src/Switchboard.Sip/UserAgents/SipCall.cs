@@ -36,6 +36,8 @@ public sealed partial class SipCall : IClientTransactionUser
     private bool _earlyMediaReported;
     private ITimer? _cancelGuard;
     private NonInviteClientTransaction? _byeTransaction;
+    // The Request-URI of our BYE, for its retry with credentials (its transaction lets the request go once answered).
+    private SipUri? _byeUri;
 
     internal SipCall(SipEndpoint endpoint, SipInviteRequest request, IPEndPoint destination, ISipTransport transport)
     {
