@@ -14,22 +14,68 @@ internal abstract record SipMessage
 
     public CSeq? CSeq => Messages.CSeq.TryParse(GetHeader(HeaderNames.CSeq), out var cseq) ? cseq : null;
 
-    public Via? TopVia => GetValues(HeaderNames.Via).FirstOrDefault() is { } text && Via.TryParse(text, out var via) ? via : null;
+    public Via? TopVia => FirstValue(HeaderNames.Via) is { } text && Via.TryParse(text, out var via) ? via : null;
 
     public NameAddress? From => NameAddress.TryParse(GetHeader(HeaderNames.From), out var from) ? from : null;
 
     public NameAddress? To => NameAddress.TryParse(GetHeader(HeaderNames.To), out var to) ? to : null;
 
-    public NameAddress? Contact => GetValues(HeaderNames.Contact).FirstOrDefault() is { } text && NameAddress.TryParse(text, out var contact) ? contact : null;
+    public NameAddress? Contact => FirstValue(HeaderNames.Contact) is { } text && NameAddress.TryParse(text, out var contact) ? contact : null;
 
     /// <summary>The first value of a header, or null.</summary>
     public string? GetHeader(string name)
     {
-        foreach (var header in Headers)
+        // By index: a foreach over the interface would allocate an enumerator on every lookup.
+        var headers = Headers;
+        for (var i = 0; i < headers.Count; i++)
         {
-            if (header.Name.Equals(name, StringComparison.OrdinalIgnoreCase))
+            if (headers[i].Name.Equals(name, StringComparison.OrdinalIgnoreCase))
             {
-                return header.Value;
+                return headers[i].Value;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// The first of <see cref="GetValues"/> (the top Via, the first Contact): the header's value itself when it is
+    /// not a comma list, as it nearly always is, without splitting anything.
+    /// </summary>
+    public string? FirstValue(string name)
+    {
+        var headers = Headers;
+        for (var i = 0; i < headers.Count; i++)
+        {
+            if (!headers[i].Name.Equals(name, StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+
+            var value = headers[i].Value;
+            if (HeaderNames.IsSingleValued(name))
+            {
+                return value;
+            }
+
+            if (!value.Contains(','))
+            {
+                // What SplitOutside would give for a single part (Trim returns the value itself when it has nothing to trim).
+                var trimmed = value.Trim();
+                if (trimmed.Length > 0)
+                {
+                    return trimmed;
+                }
+
+                continue;
+            }
+
+            foreach (var part in SipSyntax.SplitOutside(value, ','))
+            {
+                if (part.Length > 0)
+                {
+                    return part;
+                }
             }
         }
 

@@ -39,26 +39,66 @@ internal sealed record Via
             return false;
         }
 
-        var protocol = string.Concat(sentPart[..protocolEnd].Where(c => !char.IsWhiteSpace(c)));
-        var pieces = protocol.Split('/');
-        if (pieces.Length != 3
-            || !pieces[0].Equals("SIP", StringComparison.OrdinalIgnoreCase)
-            || pieces[1] != "2.0"
-            || !SipSyntax.IsToken(pieces[2]))
+        // Whitespace is dropped from both parts (RFC 4475 allows it around the slashes and the colon); the usual
+        // value has none, and then nothing is copied to drop it.
+        // A sloppy peer may pad the protocol with whitespace; a hostile one with kilobytes of it: off the stack then.
+        Span<char> protocol = protocolEnd <= 64 ? stackalloc char[protocolEnd] : new char[protocolEnd];
+        var length = 0;
+        foreach (var c in sentPart.AsSpan(0, protocolEnd))
+        {
+            if (!char.IsWhiteSpace(c))
+            {
+                protocol[length++] = c;
+            }
+        }
+
+        protocol = protocol[..length];
+        var firstSlash = protocol.IndexOf('/');
+        var secondSlash = firstSlash < 0 ? -1 : protocol[(firstSlash + 1)..].IndexOf('/') + firstSlash + 1;
+        if (firstSlash < 0 || secondSlash <= firstSlash
+            || protocol[(secondSlash + 1)..].Contains('/')
+            || !protocol[..firstSlash].Equals("SIP", StringComparison.OrdinalIgnoreCase)
+            || !protocol[(firstSlash + 1)..secondSlash].SequenceEqual("2.0")
+            || !SipSyntax.IsToken(protocol[(secondSlash + 1)..]))
         {
             return false;
         }
 
-        var sentBy = string.Concat(sentPart[protocolEnd..].Where(c => !char.IsWhiteSpace(c)));
+        var sentBy = sentPart[protocolEnd..];
+        if (HasWhiteSpace(sentBy))
+        {
+            sentBy = string.Concat(sentBy.Where(c => !char.IsWhiteSpace(c)));
+        }
+
         if (!SipUri.TrySplitHostPort(sentBy, out var host, out var port)
             || !SipSyntax.TryParseParameters(paramText, out var parameters))
         {
             return false;
         }
 
-        via = new Via { Transport = pieces[2].ToUpperInvariant(), Host = host, Port = port, Parameters = parameters };
+        via = new Via { Transport = TransportName(protocol[(secondSlash + 1)..]), Host = host, Port = port, Parameters = parameters };
         return true;
     }
+
+    private static bool HasWhiteSpace(ReadOnlySpan<char> text)
+    {
+        foreach (var c in text)
+        {
+            if (char.IsWhiteSpace(c))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>The transport in upper case: the usual ones shared, any other as a new string.</summary>
+    private static string TransportName(ReadOnlySpan<char> transport) =>
+        transport.Equals("UDP", StringComparison.OrdinalIgnoreCase) ? "UDP"
+        : transport.Equals("TCP", StringComparison.OrdinalIgnoreCase) ? "TCP"
+        : transport.Equals("TLS", StringComparison.OrdinalIgnoreCase) ? "TLS"
+        : transport.ToString().ToUpperInvariant();
 
     private static int FindProtocolEnd(string sentPart)
     {
