@@ -13,18 +13,26 @@ internal readonly record struct CSeq(uint Number, string Method)
             return false;
         }
 
-        var parts = text.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
-        // RFC 3261 8.1.1.5: the number must be expressible as a 32-bit unsigned integer and below 2^31.
-        if (parts.Length != 2
-            || parts[0].Length > 10
-            || !uint.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var number)
-            || number >= 1u << 31
-            || !SipSyntax.IsToken(parts[1]))
+        // Two fields separated by spaces or tabs, read in place: the CSeq of a message is read several times.
+        var rest = text.AsSpan().Trim(" \t");
+        var gap = rest.IndexOfAny(' ', '\t');
+        if (gap < 0)
         {
             return false;
         }
 
-        cseq = new CSeq(number, parts[1]);
+        var numberText = rest[..gap];
+        var method = rest[gap..].TrimStart(" \t");
+        // RFC 3261 8.1.1.5: the number must be expressible as a 32-bit unsigned integer and below 2^31.
+        if (numberText.Length > 10
+            || !uint.TryParse(numberText, NumberStyles.None, CultureInfo.InvariantCulture, out var number)
+            || number >= 1u << 31
+            || !SipSyntax.IsToken(method))
+        {
+            return false;
+        }
+
+        cseq = new CSeq(number, SipMethods.Known(method));
         return true;
     }
 

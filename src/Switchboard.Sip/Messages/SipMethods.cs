@@ -11,4 +11,18 @@ internal static class SipMethods
     public const string Info = "INFO";
     public const string Notify = "NOTIFY";
     public const string Update = "UPDATE";
+
+    /// <summary>The method as one of the constants above when it is one (methods are case-sensitive), else a new string.</summary>
+    public static string Known(ReadOnlySpan<char> method) => method switch
+    {
+        Invite => Invite,
+        Ack => Ack,
+        Cancel => Cancel,
+        Bye => Bye,
+        Options => Options,
+        Info => Info,
+        Notify => Notify,
+        Update => Update,
+        _ => method.ToString(),
+    };
 }
