@@ -44,6 +44,16 @@ internal sealed class UasFixture : IAsyncDisposable
             },
             TestContext.Current.CancellationToken);
 
+    /// <summary>A call the callee has answered (200 with <see cref="AnswerSdp"/>), as the caller reported it.</summary>
+    public async Task<(SipCall Call, SipRequest Invite, System.Net.IPEndPoint Caller)> AnsweredCallAsync()
+    {
+        var call = await InviteAsync();
+        var (invite, caller) = await Uas.ReceiveRequestAsync(SipMethods.Invite);
+        Uas.Respond(invite, caller, 200, "OK", AnswerSdp);
+        await call.NextAsync<SipCallAnswered>();
+        return (call, invite, caller);
+    }
+
     public async ValueTask DisposeAsync()
     {
         await Endpoint.DisposeAsync();

@@ -13,10 +13,7 @@ public sealed class UserAgentClientDialogTests
     {
         await using var fixture = new UasFixture();
         var uas = fixture.Uas;
-        var call = await fixture.InviteAsync();
-        var (invite, caller) = await uas.ReceiveRequestAsync(SipMethods.Invite);
-        uas.Respond(invite, caller, 200, "OK", UasFixture.AnswerSdp);
-        await call.NextAsync<SipCallAnswered>();
+        var (call, invite, caller) = await fixture.AnsweredCallAsync();
         await uas.ReceiveRequestAsync(SipMethods.Ack);
 
         var forked = SipResponseFactory.Create(invite, 200, "OK", "fork2", [new(HeaderNames.Contact, "<" + uas.ContactUri + ">")]);
@@ -35,10 +32,7 @@ public sealed class UserAgentClientDialogTests
     {
         await using var fixture = new UasFixture();
         var uas = fixture.Uas;
-        var call = await fixture.InviteAsync();
-        var (invite, caller) = await uas.ReceiveRequestAsync(SipMethods.Invite);
-        uas.Respond(invite, caller, 200, "OK", UasFixture.AnswerSdp);
-        await call.NextAsync<SipCallAnswered>();
+        var (call, invite, caller) = await fixture.AnsweredCallAsync();
 
         var reInvite = uas.CreateBye(invite, cseq: 2) with { Method = SipMethods.Invite };
         uas.Send(reInvite.WithHeader(HeaderNames.CSeq, "2 INVITE"), caller);

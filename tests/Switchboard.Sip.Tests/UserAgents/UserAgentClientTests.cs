@@ -57,10 +57,7 @@ public sealed class UserAgentClientTests
     {
         await using var fixture = new UasFixture();
         var uas = fixture.Uas;
-        var call = await fixture.InviteAsync();
-        var (invite, caller) = await uas.ReceiveRequestAsync(SipMethods.Invite);
-        uas.Respond(invite, caller, 200, "OK", UasFixture.AnswerSdp);
-        await call.NextAsync<SipCallAnswered>();
+        var (call, invite, caller) = await fixture.AnsweredCallAsync();
         var (ack, _) = await uas.ReceiveRequestAsync(SipMethods.Ack);
         Assert.True(await call.ByeAsync(TestContext.Current.CancellationToken));
         var (bye, _) = await uas.ReceiveRequestAsync(SipMethods.Bye);
@@ -84,10 +81,7 @@ public sealed class UserAgentClientTests
     {
         await using var fixture = new UasFixture();
         var uas = fixture.Uas;
-        var call = await fixture.InviteAsync();
-        var (invite, caller) = await uas.ReceiveRequestAsync(SipMethods.Invite);
-        uas.Respond(invite, caller, 200, "OK", UasFixture.AnswerSdp);
-        await call.NextAsync<SipCallAnswered>();
+        var (call, invite, caller) = await fixture.AnsweredCallAsync();
         await uas.ReceiveRequestAsync(SipMethods.Ack);
 
         var bye = uas.CreateBye(invite);
@@ -154,10 +148,7 @@ public sealed class UserAgentClientTests
     {
         await using var fixture = new UasFixture();
         var uas = fixture.Uas;
-        var call = await fixture.InviteAsync();
-        var (invite, caller) = await uas.ReceiveRequestAsync(SipMethods.Invite);
-        uas.Respond(invite, caller, 200, "OK", UasFixture.AnswerSdp);
-        await call.NextAsync<SipCallAnswered>();
+        var (call, invite, caller) = await fixture.AnsweredCallAsync();
 
         var options = uas.CreateBye(invite, cseq: 5) with { Method = SipMethods.Options };
         uas.Send(options.WithHeader(HeaderNames.CSeq, "5 OPTIONS"), caller);

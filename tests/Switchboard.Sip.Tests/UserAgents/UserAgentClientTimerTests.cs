@@ -45,10 +45,7 @@ public sealed class UserAgentClientTimerTests
     {
         await using var fixture = new UasFixture();
         var uas = fixture.Uas;
-        var call = await fixture.InviteAsync();
-        var (invite, caller) = await uas.ReceiveRequestAsync(SipMethods.Invite);
-        uas.Respond(invite, caller, 200, "OK", UasFixture.AnswerSdp);
-        await call.NextAsync<SipCallAnswered>();
+        var (call, invite, caller) = await fixture.AnsweredCallAsync();
         await call.ByeAsync(TestContext.Current.CancellationToken);
         await uas.ReceiveRequestAsync(SipMethods.Bye);
 
