@@ -14,6 +14,12 @@ public sealed class CarrierOptions
 
     /// <summary>The one SIP endpoint every <c>sip</c> trunk shares.</summary>
     public SipCarrierOptions Sip { get; set; } = new();
+
+    /// <summary>
+    /// The longest a trunk call's leg may go unanswered: then the callee gets a CANCEL, the caller a 408, and the call
+    /// is recorded no-answer (a proxy's Timer C, RFC 3261 16.6, is at least 3 minutes). Default 3 minutes.
+    /// </summary>
+    public TimeSpan TrunkCallRingTimeout { get; set; } = TimeSpan.FromMinutes(3);
 }
 
 /// <summary>One trunk: the simulated network (<c>sim</c>) or a SIP peer (<c>sip</c>).</summary>

@@ -24,6 +24,10 @@ internal sealed class CarrierRouter
     {
         var logger = loggers.CreateLogger<CarrierRouter>();
         var config = options.Value;
+        if (config.TrunkCallRingTimeout <= TimeSpan.Zero)
+        {
+            throw Invalid($"Carriers:TrunkCallRingTimeout must be positive ('{config.TrunkCallRingTimeout}').");
+        }
         // A sip trunk with AcceptFrom and no Address only originates trunk calls: no leg can go out through it.
         var placeable = config.Trunks.Where(t => !IsSourceOnly(t)).ToList();
         var trunkOptions = placeable.Count > 0

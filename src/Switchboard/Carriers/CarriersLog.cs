@@ -31,4 +31,7 @@ internal static partial class CarriersLog
 
     [LoggerMessage(4015, LogLevel.Error, "Trunk call {CallSid}: its leg could not be placed after its wait for the trunk's CPS")]
     public static partial void TrunkCallLegFailed(ILogger logger, string callSid, Exception exception);
+
+    [LoggerMessage(4016, LogLevel.Information, "Trunk call {CallSid}: unanswered after {RingTimeout}; the leg is canceled and the caller gets 408")]
+    public static partial void TrunkCallRingTimedOut(ILogger logger, string callSid, TimeSpan ringTimeout);
 }

@@ -107,6 +107,7 @@ public sealed class CarrierRoutingTests : IAsyncLifetime
     [InlineData("Carriers:Routes:0:Trunks:0", "nowhere", "unknown trunk 'nowhere'")]
     [InlineData("Carriers:Trunks:0:Kind", "carrier-pigeon", "unknown Kind 'carrier-pigeon'")]
     [InlineData("Carriers:Trunks:0:Kind", "sip", "needs an Address")]
+    [InlineData("Carriers:TrunkCallRingTimeout", "00:00:00", "TrunkCallRingTimeout must be positive")]
     public async Task Configuration_Invalid_StartFailsWithTheReason(string key, string value, string reason)
     {
         var settings = new Dictionary<string, string?>

@@ -212,6 +212,26 @@ public sealed class TrunkCallTests : CarrierTestBase
     }
 
     [Fact]
+    public async Task TrunkCall_UnansweredForTheRingTimeout_CancelsTheLegAnswersTheCaller408AndRecordsNoAnswer()
+    {
+        SippFarEnd.RequireSipp();
+        // The callee rings until it is canceled; the caller never gives up by itself.
+        var callee = Own(SippProcess.StartUas(SippFarEnd.Scenario("uas-no-answer.xml")));
+        var termination = SippTermination(callee);
+        termination["Carriers:TrunkCallRingTimeout"] = "00:00:01";
+        await StartAsync(termination);
+        var caller = RejectedCaller(408);
+
+        await SippFarEnd.AssertPassedAsync(caller);
+        await SippFarEnd.AssertPassedAsync(callee);
+        Assert.Contains("CANCEL sip:", callee.Messages(), StringComparison.Ordinal);
+        var recorded = await RecordedAsync();
+        AssertTrunkCall(await ListedWithoutCallbacksAsync(recorded), "no-answer");
+        Assert.Equal(408, recorded.State.SipResponseCode);
+        Assert.Contains("SIP/2.0 180 Ringing", caller.Messages(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task TrunkCall_ToTheSimulatedNetwork_AnsweredThenCallerHangsUp()
     {
         SippFarEnd.RequireSipp();

@@ -30,6 +30,8 @@ internal sealed class TrunkCall : ILegEvents
     private bool _rang;
     private TimeSpan _queueTime;
     private Task? _following;
+    // From the leg's INVITE until its answer or the call's end: the ring timeout.
+    private ITimer? _ringTimer;
 
     public TrunkCall(TrunkCallBridge bridge, IncomingSipCall caller, SourceTrunk source, string accountSid, string to, string from)
     {
@@ -103,6 +105,10 @@ internal sealed class TrunkCall : ILegEvents
         {
             _leg = leg;
             canceled = _legCanceled;
+            if (!_ended && _answeredAt is null)
+            {
+                _ringTimer = _bridge.Time.CreateTimer(static state => ((TrunkCall)state!).OnRingTimeout(), this, _bridge.RingTimeout, Timeout.InfiniteTimeSpan);
+            }
         }
         if (canceled)
         {
@@ -188,7 +194,27 @@ internal sealed class TrunkCall : ILegEvents
                 return false;
             }
             _ended = true;
+            _ringTimer?.Dispose();
             return true;
+        }
+    }
+
+    /// <summary>Unanswered for the whole ring timeout: the leg is canceled, the caller told 408, the call recorded no-answer.</summary>
+    private void OnRingTimeout()
+    {
+        lock (_lock)
+        {
+            if (_answeredAt is not null)
+            {
+                return;
+            }
+        }
+        if (TryEnd())
+        {
+            CarriersLog.TrunkCallRingTimedOut(_bridge.Logger, _sid.Value, _bridge.RingTimeout);
+            CancelLeg();
+            _ = _caller.RejectAsync(408, ReasonPhrase(408));
+            Finish(CallStatus.NoAnswer, 408);
         }
     }
 
@@ -243,6 +269,7 @@ internal sealed class TrunkCall : ILegEvents
             }
             _answeredAt = _bridge.Time.GetUtcNow();
             sdp = _calleeSdp;
+            _ringTimer?.Dispose();
         }
         Show(CallStatus.InProgress);
         _ = AnswerCallerAsync(sdp);

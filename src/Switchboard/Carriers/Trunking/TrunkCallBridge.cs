@@ -47,6 +47,9 @@ internal sealed class TrunkCallBridge(
 
     internal TimeProvider Time => time;
 
+    /// <summary>See <see cref="CarrierOptions.TrunkCallRingTimeout"/>.</summary>
+    internal TimeSpan RingTimeout => options.Value.TrunkCallRingTimeout;
+
     internal ILogger Logger => logger;
 
     public async Task StartAsync(CancellationToken cancellationToken)
