@@ -204,18 +204,18 @@ internal sealed class TrunkCall : ILegEvents
     {
         lock (_lock)
         {
-            if (_answeredAt is not null)
+            // One step with the answer's: an answer that got here first keeps the call.
+            if (_ended || _answeredAt is not null)
             {
                 return;
             }
+            _ended = true;
+            _ringTimer?.Dispose();
         }
-        if (TryEnd())
-        {
-            CarriersLog.TrunkCallRingTimedOut(_bridge.Logger, _sid.Value, _bridge.RingTimeout);
-            CancelLeg();
-            _ = _caller.RejectAsync(408, ReasonPhrase(408));
-            Finish(CallStatus.NoAnswer, 408);
-        }
+        CarriersLog.TrunkCallRingTimedOut(_bridge.Logger, _sid.Value, _bridge.RingTimeout);
+        CancelLeg();
+        _ = _caller.RejectAsync(408, ReasonPhrase(408));
+        Finish(CallStatus.NoAnswer, 408);
     }
 
     void ILegEvents.Routed(string trunk)
