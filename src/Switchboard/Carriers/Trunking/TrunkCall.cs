@@ -185,11 +185,12 @@ internal sealed class TrunkCall : ILegEvents
         }
     }
 
-    private bool TryEnd()
+    /// <summary>Marks the call ended, once; with <paramref name="unlessAnswered"/>, not when the answer got there first.</summary>
+    private bool TryEnd(bool unlessAnswered = false)
     {
         lock (_lock)
         {
-            if (_ended)
+            if (_ended || (unlessAnswered && _answeredAt is not null))
             {
                 return false;
             }
@@ -202,15 +203,10 @@ internal sealed class TrunkCall : ILegEvents
     /// <summary>Unanswered for the whole ring timeout: the leg is canceled, the caller told 408, the call recorded no-answer.</summary>
     private void OnRingTimeout()
     {
-        lock (_lock)
+        // One step with the answer's check: an answer that got here first keeps the call.
+        if (!TryEnd(unlessAnswered: true))
         {
-            // One step with the answer's: an answer that got here first keeps the call.
-            if (_ended || _answeredAt is not null)
-            {
-                return;
-            }
-            _ended = true;
-            _ringTimer?.Dispose();
+            return;
         }
         CarriersLog.TrunkCallRingTimedOut(_bridge.Logger, _sid.Value, _bridge.RingTimeout);
         CancelLeg();
