@@ -64,10 +64,7 @@ public sealed class RouteCarrier : ICarrier
     /// </summary>
     private TimeSpan? FailoverWait(Trunk trunk)
     {
-        if (trunk.CallsPerSecond <= 0)
-        {
-            return TimeSpan.Zero;
-        }
+        // A trunk without a limit gets its slot now from the gate itself (a wait of zero).
         var now = _time.GetUtcNow();
         return _gate.TryReserveTrunk(trunk.Name, trunk.CallsPerSecond, now, MaxFailoverWait, out var slot) ? slot - now : null;
     }
