@@ -13,7 +13,8 @@ namespace Switchboard.Sip.Transactions;
 /// </summary>
 internal abstract class ClientTransaction
 {
-    private readonly TransactionTimers _timers;
+    private readonly TimeProvider _timeProvider;
+    private TransactionTimers _timers;
     private SipRequest? _request;
     private IClientTransactionUser _user;
 
@@ -31,6 +32,7 @@ internal abstract class ClientTransaction
         Destination = destination;
         Transport = transport;
         Timers = timers;
+        _timeProvider = timeProvider;
         _timers = new TransactionTimers(timeProvider);
         _user = user;
         Logger = logger;
@@ -46,8 +48,11 @@ internal abstract class ClientTransaction
 
     public IPEndPoint Destination { get; }
 
-    /// <summary>Raised once when the transaction reaches Terminated, so the table can forget it.</summary>
+    /// <summary>Raised once when the transaction reaches Terminated (after <see cref="Table"/> forgot it).</summary>
     public event Action<ClientTransaction>? Terminated;
+
+    /// <summary>The table the transaction is registered in (<see cref="ClientTransactionTable.Add"/>), which forgets it once it is terminated.</summary>
+    internal ClientTransactionTable? Table { get; set; }
 
     protected Lock Sync { get; } = new();
 
@@ -151,6 +156,15 @@ internal abstract class ClientTransaction
 
     protected ITimer StartTimer(Action callback, TimeSpan due) => _timers.Start(callback, due);
 
+    /// <summary>
+    /// Keeps the transaction, with no timer of its own, to absorb retransmissions for <paramref name="duration"/> (Timer D,
+    /// K or M); <see cref="EndLingering"/> follows, from the clock's <see cref="LingerQueue"/>. Called under <see cref="Sync"/>.
+    /// </summary>
+    protected void Linger_NeedsLock(TimeSpan duration) => LingerQueue.For(_timeProvider).Add(this, duration);
+
+    /// <summary>The time given to <see cref="Linger_NeedsLock"/> has passed: a transaction still lingering terminates.</summary>
+    internal abstract void EndLingering();
+
     protected void StopTimers() => _timers.StopAll();
 
     protected bool TrySend(SipMessage message)
@@ -168,7 +182,11 @@ internal abstract class ClientTransaction
         }
     }
 
-    protected void RaiseTerminated() => Terminated?.Invoke(this);
+    protected void RaiseTerminated()
+    {
+        Table?.Remove(this);
+        Terminated?.Invoke(this);
+    }
 
     /// <summary>
     /// Lets go of the TU (for <paramref name="replacement"/>, or one that ignores everything): a transaction that

@@ -19,13 +19,16 @@ internal sealed class ClientTransactionTable
     /// <summary>Registers the transaction before it sends, so even an immediate response finds it.</summary>
     public void Add(ClientTransaction transaction)
     {
-        var key = (transaction.Branch, transaction.Method);
-        transaction.Terminated += t => _transactions.TryRemove(new KeyValuePair<(string, string), ClientTransaction>(key, t));
-        if (!_transactions.TryAdd(key, transaction))
+        if (!_transactions.TryAdd((transaction.Branch, transaction.Method), transaction))
         {
             throw new InvalidOperationException("A client transaction with this branch and method already exists.");
         }
+        transaction.Table = this;
     }
+
+    /// <summary>Forgets a terminated transaction (only that one: a later one with the same key stays).</summary>
+    public void Remove(ClientTransaction transaction) =>
+        _transactions.TryRemove(new KeyValuePair<(string, string), ClientTransaction>((transaction.Branch, transaction.Method), transaction));
 
     public bool TryMatch(SipResponse response, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out ClientTransaction? transaction)
     {

@@ -80,7 +80,7 @@ internal sealed class InviteClientTransaction : ClientTransaction
                         // RFC 6026 7.2: Accepted absorbs forked or retransmitted 2xx for Timer M = 64*T1.
                         State = InviteClientTransactionState.Accepted;
                         StopTimers();
-                        StartTimer(OnTimerEnd, Timers.TimeoutInterval);
+                        Linger_NeedsLock(Timers.TimeoutInterval);
                     }
                     else
                     {
@@ -100,7 +100,7 @@ internal sealed class InviteClientTransaction : ClientTransaction
                         }
                         else
                         {
-                            StartTimer(OnTimerEnd, timerD);
+                            Linger_NeedsLock(timerD);
                         }
                     }
 
@@ -208,7 +208,7 @@ internal sealed class InviteClientTransaction : ClientTransaction
         RaiseTerminated();
     }
 
-    private void OnTimerEnd()
+    internal override void EndLingering()
     {
         lock (Sync)
         {

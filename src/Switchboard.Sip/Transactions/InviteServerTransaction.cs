@@ -31,7 +31,7 @@ internal sealed class InviteServerTransaction
     private readonly SipTimers _timers;
     private readonly ILogger _logger;
     private readonly Lock _sync = new();
-    private readonly TransactionTimers _running;
+    private TransactionTimers _running;
     private SipResponse? _lastResponse;
     private ITimer? _timerG;
     private TimeSpan _timerGInterval;

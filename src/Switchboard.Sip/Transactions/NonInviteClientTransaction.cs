@@ -81,7 +81,7 @@ internal sealed class NonInviteClientTransaction : ClientTransaction
                     }
                     else
                     {
-                        StartTimer(OnTimerK, timerK);
+                        Linger_NeedsLock(timerK);
                     }
                 }
             }
@@ -146,7 +146,7 @@ internal sealed class NonInviteClientTransaction : ClientTransaction
         RaiseTerminated();
     }
 
-    private void OnTimerK()
+    internal override void EndLingering()
     {
         lock (Sync)
         {

@@ -2,27 +2,38 @@ namespace Switchboard.Sip.Transactions;
 
 /// <summary>
 /// The running RFC 3261 timers of one transaction, on <see cref="TimeProvider"/>: each a one-shot timer
-/// (rescheduled with <c>Change</c>, never polled), all stopped at once when the transaction changes state.
-/// Not thread-safe: used under the transaction's lock.
+/// (rescheduled with <c>Change</c>, never polled), all stopped at once when the transaction changes state. A
+/// transaction runs at most two at a time (a retransmit timer and a timeout timer: A and B, E and F, G and H), so
+/// they are two fields of the transaction itself rather than a list of their own. Not thread-safe: used under the
+/// transaction's lock, as a mutable field (never a copy).
 /// </summary>
-internal sealed class TransactionTimers(TimeProvider timeProvider)
+internal struct TransactionTimers(TimeProvider timeProvider)
 {
-    private readonly List<ITimer> _running = [];
+    private ITimer? _first;
+    private ITimer? _second;
 
     public ITimer Start(Action callback, TimeSpan due)
     {
+        if (_first is not null && _second is not null)
+        {
+            throw new InvalidOperationException("A transaction runs at most two timers at a time.");
+        }
         var timer = timeProvider.CreateTimer(static state => ((Action)state!)(), callback, due, Timeout.InfiniteTimeSpan);
-        _running.Add(timer);
+        if (_first is null)
+        {
+            _first = timer;
+        }
+        else
+        {
+            _second = timer;
+        }
         return timer;
     }
 
     public void StopAll()
     {
-        foreach (var timer in _running)
-        {
-            timer.Dispose();
-        }
-
-        _running.Clear();
+        _first?.Dispose();
+        _second?.Dispose();
+        _first = _second = null;
     }
 }

@@ -167,10 +167,16 @@ public sealed class SipEndpoint : IAsyncDisposable
     /// Where an in-dialog request goes: the next hop's address when it is an IP literal, else the address
     /// the INVITE went to (no DNS on the receive path; RFC 3263 lookups are out of scope).
     /// </summary>
-    internal static IPEndPoint ResolveNextHop(SipUri nextHop, IPEndPoint fallback) =>
-        IPAddress.TryParse(nextHop.Host.Trim('[', ']'), out var address)
-            ? new IPEndPoint(address, nextHop.Port ?? 5060)
-            : fallback;
+    internal static IPEndPoint ResolveNextHop(SipUri nextHop, IPEndPoint fallback)
+    {
+        if (!IPAddress.TryParse(nextHop.Host.AsSpan().Trim(['[', ']']), out var address))
+        {
+            return fallback;
+        }
+        var port = nextHop.Port ?? 5060;
+        // Most dialogs go on where the INVITE went: that endpoint is shared rather than copied into every call.
+        return port == fallback.Port && address.Equals(fallback.Address) ? fallback : new IPEndPoint(address, port);
+    }
 
     private void OnMessage(SipMessage message, IPEndPoint source, ISipTransport transport)
     {

@@ -14,6 +14,8 @@ public sealed class UserAgentClient
     internal const string Allow = "INVITE, ACK, CANCEL, BYE, OPTIONS";
 
     private readonly SipEndpoint _endpoint;
+    // The endpoint of the last target given as an IP literal (written by any caller; a reference, so a race only costs a copy).
+    private IPEndPoint? _lastLiteral;
 
     internal UserAgentClient(SipEndpoint endpoint) => _endpoint = endpoint;
 
@@ -42,12 +44,17 @@ public sealed class UserAgentClient
         return call;
     }
 
-    private static async Task<IPEndPoint> ResolveAsync(SipUri target, CancellationToken cancellationToken)
+    private async ValueTask<IPEndPoint> ResolveAsync(SipUri target, CancellationToken cancellationToken)
     {
         var port = target.Port ?? 5060;
-        if (IPAddress.TryParse(target.Host.Trim('[', ']'), out var literal))
+        if (IPAddress.TryParse(target.Host.AsSpan().Trim(['[', ']']), out var literal))
         {
-            return new IPEndPoint(literal, port);
+            // A trunk is called at the same address again and again: its last endpoint is reused, not copied per call.
+            if (_lastLiteral is { } last && last.Port == port && last.Address.Equals(literal))
+            {
+                return last;
+            }
+            return _lastLiteral = new IPEndPoint(literal, port);
         }
 
         // RFC 3263 NAPTR/SRV is out of scope: one A lookup per call (sip-carrier reference 3.2).

@@ -43,4 +43,41 @@ public sealed class ClientTransactionTableTests
 
         Assert.Equal(0, table.Count);
     }
+
+    [Fact]
+    public void LingeringTransactions_EndInDueOrder_FromTheClocksLingerQueue()
+    {
+        var time = new FakeTimeProvider();
+        var transport = new RecordingTransport();
+        var table = new ClientTransactionTable();
+        var invite = Request(SipMethods.Invite, "z9hG4bKlinger-invite");
+        var bye = Request(SipMethods.Bye, "z9hG4bKlinger-bye");
+        var inviteTransaction = new InviteClientTransaction(invite, Peer, transport, SipTimers.Default, time, new RecordingTransactionUser(), NullLogger.Instance);
+        var byeTransaction = new NonInviteClientTransaction(bye, Peer, transport, SipTimers.Default, time, new RecordingTransactionUser(), NullLogger.Instance);
+        table.Add(inviteTransaction);
+        table.Add(byeTransaction);
+        inviteTransaction.Start();
+        byeTransaction.Start();
+
+        // t = 0: the INVITE is answered (Accepted, Timer M = 32 s); t = 1 s: the BYE is (Completed, Timer K = T4 = 5 s).
+        inviteTransaction.OnResponse(Response(invite, 200));
+        time.Advance(TimeSpan.FromSeconds(1));
+        byeTransaction.OnResponse(Response(bye, 200));
+        Assert.Equal(2, LingerQueue.For(time).Count);
+
+        time.Advance(TimeSpan.FromSeconds(5) - TimeSpan.FromMilliseconds(1));
+        Assert.Equal(NonInviteClientTransactionState.Completed, byeTransaction.State);
+        time.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.Equal(NonInviteClientTransactionState.Terminated, byeTransaction.State);
+        Assert.Equal(InviteClientTransactionState.Accepted, inviteTransaction.State);
+        Assert.Equal(1, table.Count);
+
+        // Ends no earlier than due, and at most the queue's coalescing later.
+        time.Advance(TimeSpan.FromSeconds(26) - TimeSpan.FromMilliseconds(1));
+        Assert.Equal(InviteClientTransactionState.Accepted, inviteTransaction.State);
+        time.Advance(LingerQueue.Coalescing + TimeSpan.FromMilliseconds(1));
+        Assert.Equal(InviteClientTransactionState.Terminated, inviteTransaction.State);
+        Assert.Equal(0, table.Count);
+        Assert.Equal(0, LingerQueue.For(time).Count);
+    }
 }
