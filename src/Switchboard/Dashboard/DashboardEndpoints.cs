@@ -68,6 +68,7 @@ internal static class DashboardEndpoints
         var buffer = new ArrayBufferWriter<byte>(64 * 1024);
         // The push pace is a property of the screen, not of call time: real time even when calls run on a test clock.
         using var timer = new PeriodicTimer(PushInterval, TimeProvider.System);
+        using var watching = view.Watch();
         try
         {
             var (version, calls) = view.Snapshot(account);

@@ -26,6 +26,10 @@ internal sealed class LiveCallView
     private readonly (CallSid Sid, Call? Final)[] _log = new (CallSid, Call?)[LogCapacity];
     private readonly int[] _byStatus = new int[Enum.GetValues<CallStatus>().Length];
     private long _version;
+    // Readers of the log (open dashboards): a final state is kept in the log only while one may read it. With none, a
+    // call that ended is let go at once instead of living on in the log for the next 65,536 changes; a reader that comes
+    // later starts from a snapshot and reads only changes made after it came.
+    private int _watchers;
 
     public LiveCallView() => _bySid = _live.GetAlternateLookup<CallSid>();
 
@@ -90,7 +94,36 @@ internal sealed class LiveCallView
             _byStatus[(int)call.Status]++;
         }
         _version++;
-        _log[_version % LogCapacity] = (call.Sid, call.Status.IsFinal() ? call : null);
+        _log[_version % LogCapacity] = (call.Sid, _watchers > 0 && call.Status.IsFinal() ? call : null);
+    }
+
+    /// <summary>
+    /// Makes the view keep final states for <see cref="ChangesSince"/> until the result is disposed. A reader calls it
+    /// before its first <see cref="Snapshot"/>, so that every change after that snapshot keeps its final state.
+    /// </summary>
+    public IDisposable Watch()
+    {
+        lock (_lock)
+        {
+            _watchers++;
+        }
+        return new Watcher(this);
+    }
+
+    private sealed class Watcher(LiveCallView view) : IDisposable
+    {
+        private int _disposed;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _disposed, 1) == 0)
+            {
+                lock (view._lock)
+                {
+                    view._watchers--;
+                }
+            }
+        }
     }
 
     /// <summary>Calls in flight in each non-final status (all accounts), for metrics.</summary>
@@ -113,7 +146,8 @@ internal sealed class LiveCallView
 
     /// <summary>
     /// The latest state of each of the account's calls that changed after <paramref name="since"/>
-    /// (final ones included, so a reader can drop them); null when the log no longer reaches back that far.
+    /// (final ones included, so a reader can drop them, when the reader <see cref="Watch"/>es); null when the log no
+    /// longer reaches back that far.
     /// </summary>
     public (long Version, List<Call>? Changed) ChangesSince(string accountSid, long since)
     {

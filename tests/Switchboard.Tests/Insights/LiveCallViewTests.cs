@@ -31,6 +31,7 @@ public sealed class LiveCallViewTests
         var view = new LiveCallView();
         var call = NewCall(1, CallStatus.Queued);
         view.Apply([Changed(call)]);
+        using var watching = view.Watch();
         var (version, calls) = view.Snapshot(Account);
         Assert.Single(calls);
 
@@ -79,5 +80,41 @@ public sealed class LiveCallViewTests
         }
         Assert.Null(view.ChangesSince(Account, 0).Changed);
         Assert.NotNull(view.ChangesSince(Account, 70_000 - 100).Changed);
+    }
+
+    [Fact]
+    public void FinalStates_AreKeptForReadersOnlyWhileOneWatches()
+    {
+        var view = new LiveCallView();
+        var first = NewCall(1, CallStatus.Ringing);
+        var second = NewCall(2, CallStatus.Ringing);
+        view.Apply([Changed(first), Changed(second)]);
+        var ended = EndUnwatched(view, first);
+
+        // Nobody watched when the first call ended: the view let go of it (a later reader starts from a snapshot).
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        Assert.False(ended.TryGetTarget(out _));
+
+        var watching = view.Watch();
+        var (version, _) = view.Snapshot(Account);
+        view.Apply([Changed(second with { State = second.State with { Status = CallStatus.Completed } })]);
+        Assert.Equal(CallStatus.Completed, Assert.Single(view.ChangesSince(Account, version).Changed!).Status);
+
+        watching.Dispose();
+        watching.Dispose();
+        var third = NewCall(3, CallStatus.Ringing);
+        view.Apply([Changed(third)]);
+        (version, _) = view.Snapshot(Account);
+        view.Apply([Changed(third with { State = third.State with { Status = CallStatus.Busy } })]);
+        Assert.Empty(view.ChangesSince(Account, version).Changed!);
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static WeakReference<Call> EndUnwatched(LiveCallView view, Call call)
+    {
+        var ended = call with { State = call.State with { Status = CallStatus.Completed } };
+        view.Apply([Changed(ended)]);
+        return new WeakReference<Call>(ended);
     }
 }
