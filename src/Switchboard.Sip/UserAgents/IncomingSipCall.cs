@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using System.Security.Cryptography;
 using System.Text;
 using System.Threading.Channels;
 using Switchboard.Sip.Auth;
@@ -328,7 +327,7 @@ public sealed partial class IncomingSipCall : IClientTransactionUser
     private void EnsureDialog()
     {
         if (_dialog is null
-            && Dialog.TryCreateForServer(_invite, _localTag, (uint)RandomNumberGenerator.GetInt32(1, 1 << 16), out var dialog))
+            && Dialog.TryCreateForServer(_invite, _localTag, SipTokens.NewSequence(), out var dialog))
         {
             _dialog = dialog;
         }

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Security.Cryptography;
 using System.Threading.Channels;
 using Switchboard.Sip.Dialogs;
 using Switchboard.Sip.Messages;
@@ -60,7 +59,7 @@ public sealed partial class SipCall : IClientTransactionUser
         _fromValue = $"{display}<sip:{request.FromUser}@{endpoint.AdvertisedHost}>;tag={SipTokens.NewTag()}";
         _contactValue = endpoint.ContactFor(request.FromUser, transport);
         // RFC 3261 8.1.1.5: the initial CSeq is arbitrary but below 2^31; a random start helps tell attempts apart in traces.
-        _cseq = (uint)RandomNumberGenerator.GetInt32(1, 1 << 16);
+        _cseq = SipTokens.NewSequence();
         _sdpOffer = request.Sdp is { } sdp
             ? System.Text.Encoding.UTF8.GetBytes(sdp)
             : SdpBody.CreateOffer(endpoint.AdvertisedHost, endpoint.Options.MediaPort, (ulong)endpoint.TimeProvider.GetUtcNow().ToUnixTimeSeconds());
