@@ -56,7 +56,10 @@ public sealed class SipCarrier(TrunkOptions trunk, SipEndpointProvider endpoints
                 if (target is null)
                 {
                     // 484 Address Incomplete: the number does not make a SIP URI.
-                    Report(() => events.Rejected(484));
+                    if (Reporting)
+                    {
+                        events.Rejected(484);
+                    }
                     return;
                 }
                 var from = carrier.FromUserFor(request.From);
@@ -72,7 +75,10 @@ public sealed class SipCarrier(TrunkOptions trunk, SipEndpointProvider endpoints
             {
                 CarriersLog.InviteFailed(carrier.Logger, request.CallSid, carrier.Name, exception);
                 // A transport error before any response counts as 503 (RFC 3261 8.1.3.1): the route fails over.
-                Report(() => events.Unreachable(503));
+                if (Reporting)
+                {
+                    events.Unreachable(503);
+                }
                 return;
             }
 
@@ -83,7 +89,10 @@ public sealed class SipCarrier(TrunkOptions trunk, SipEndpointProvider endpoints
                 cancel = _canceled;
                 hangup = _hungUp;
             }
-            Report(() => events.Identified(call.CallId));
+            if (Reporting)
+            {
+                events.Identified(call.CallId);
+            }
             if (cancel || hangup)
             {
                 await EndAsync(call);
@@ -96,46 +105,66 @@ public sealed class SipCarrier(TrunkOptions trunk, SipEndpointProvider endpoints
                     case SipCallRinging ringing:
                         if (ringing.Sdp is { } early)
                         {
-                            Report(() => events.Media(early));
+                            if (Reporting)
+                            {
+                                events.Media(early);
+                            }
                         }
-                        Report(() => events.Ringing(ringing.StatusCode));
+                        if (Reporting)
+                        {
+                            events.Ringing(ringing.StatusCode);
+                        }
                         break;
                     case SipCallAnswered answered:
                         if (answered.Sdp is { } sdp)
                         {
-                            Report(() => events.Media(sdp));
+                            if (Reporting)
+                            {
+                                events.Media(sdp);
+                            }
                         }
-                        Report(() => events.Answered("human"));
+                        if (Reporting)
+                        {
+                            events.Answered("human");
+                        }
                         break;
                     case SipCallFailed failed:
                         CarriersLog.SipOutcome(carrier.Logger, request.CallSid, carrier.Name, failed.StatusCode);
                         if (failed.IsLocal)
                         {
-                            Report(() => events.Unreachable(failed.StatusCode));
+                            if (Reporting)
+                            {
+                                events.Unreachable(failed.StatusCode);
+                            }
                         }
                         else
                         {
-                            Report(() => events.Rejected(failed.StatusCode));
+                            if (Reporting)
+                            {
+                                events.Rejected(failed.StatusCode);
+                            }
                         }
                         break;
                     case SipCallTerminated { By: SipCallParty.Remote }:
-                        Report(events.RemoteHangup);
+                        if (Reporting)
+                        {
+                            events.RemoteHangup();
+                        }
                         break;
                 }
             }
         }
 
-        /// <summary>Reports an event unless the engine already ended the leg (it then expects nothing more).</summary>
-        private void Report(Action report)
+        /// <summary>True until the engine ended the leg (it then expects no more events); read before each event is reported.</summary>
+        private bool Reporting
         {
-            lock (_lock)
+            get
             {
-                if (_canceled || _hungUp)
+                lock (_lock)
                 {
-                    return;
+                    return !(_canceled || _hungUp);
                 }
             }
-            report();
         }
 
         public void Cancel()
