@@ -103,6 +103,7 @@ internal static partial class SipBench
         foreach (var (name, i) in phases.Select((name, i) => (name, i)))
         {
             gcEvents.Take();
+            gcEvents.TakeMarked();
             if (i == phases.Length - 1)
             {
                 allocations?.Start();
@@ -122,12 +123,13 @@ internal static partial class SipBench
                 return 2;
             }
             var (gcs, promoted0, promoted1, suspending) = gcEvents.Take();
+            var marked = string.Join(", ", gcEvents.TakeMarked().Where(m => m.Bytes > 0).Select(m => string.Create(Inv, $"{m.Root} {m.Bytes / 1048576.0:F0} MB")));
             Report(i + 1, name, result with
             {
                 Note = result.Note + string.Create(Inv, $"; {(GC.GetTotalAllocatedBytes() - allocated) / 1024.0 / calls:F1} KiB allocated per call; GC: {GC.CollectionCount(0) - gc.Gen0} gen0, {GC.CollectionCount(1) - gc.Gen1} gen1, " +
                     $"{GC.CollectionCount(2) - gc.Gen2} gen2, {(GC.GetTotalPauseDuration() - gc.Paused).TotalMilliseconds:F0} ms paused " +
                     $"({suspending.TotalMilliseconds:F0} ms stopping threads), survived {promoted0 / 1048576.0:F0} MB of gen0, {promoted1 / 1048576.0:F0} MB of gen1 ({gcs} heap stats), " +
-                    $"heap {GC.GetGCMemoryInfo().HeapSizeBytes / 1048576} MB"),
+                    $"heap {GC.GetGCMemoryInfo().HeapSizeBytes / 1048576} MB; marked from {marked}"),
             });
         }
         foreach (var (type, share) in allocations?.Stop().Take(30) ?? [])
@@ -220,6 +222,7 @@ internal static partial class SipBench
         // The server outlives the phase: count only the calls this phase made (each phase ends with no call live).
         await server.FlushAsync();
         var before = await StatusesAsync(server.DatabasePath);
+        var createdAfter = await LatestCreatedAsync(server.DatabasePath);
         using var client = Load.Client(64);
         var form = $"To={Uri.EscapeDataString(to)}&From={Uri.EscapeDataString("+14155550199")}&Twiml={Uri.EscapeDataString("<Response><Hangup/></Response>")}";
         var post = new PostTemplate(server.CallsUrl, form, SwitchboardServer.AccountSid, SwitchboardServer.AuthToken);
@@ -241,10 +244,40 @@ internal static partial class SipBench
             .ToDictionary(s => s.Key, s => s.Value);
         var ok = statuses.GetValueOrDefault("completed");
         var other = string.Join(", ", statuses.Where(s => s.Key != "completed").Select(s => $"{s.Key} {s.Value}"));
+        var lifetimes = await LifetimesAsync(server.DatabasePath, createdAfter);
         return new PhaseResult(ok, calls - ok, seconds, null, 0, cpuUsed,
             string.Create(Inv, $"; {created.Ok:N0} created in {createSeconds:F2} s ({created.Failed} refused){(other.Length > 0 ? "; " + other : "")}; " +
-                $"live at the end {server.LiveCalls}"));
+                $"live at the end {server.LiveCalls}; call lifetime (created → ended) p50 {Percentile(lifetimes, 0.50):F1} ms, p99 {Percentile(lifetimes, 0.99):F1} ms"));
     }
+
+    private static async Task<long> LatestCreatedAsync(string databasePath)
+    {
+        await using var connection = new SqliteConnection($"Data Source={databasePath};Mode=ReadOnly");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT coalesce(max(date_created), 0) FROM calls";
+        return Convert.ToInt64(await command.ExecuteScalarAsync(), Inv);
+    }
+
+    /// <summary>How long each call created after <paramref name="createdAfter"/> lived, from its creation to its end (ms, sorted).</summary>
+    private static async Task<List<double>> LifetimesAsync(string databasePath, long createdAfter)
+    {
+        var result = new List<double>();
+        await using var connection = new SqliteConnection($"Data Source={databasePath};Mode=ReadOnly");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT end_time - date_created FROM calls WHERE date_created > $after AND end_time IS NOT NULL";
+        command.Parameters.AddWithValue("$after", createdAfter);
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            result.Add(reader.GetInt64(0) / 1000.0);
+        }
+        result.Sort();
+        return result;
+    }
+
+    private static double Percentile(List<double> sorted, double p) => sorted.Count == 0 ? double.NaN : sorted[(int)Math.Min(sorted.Count - 1, p * sorted.Count)];
 
     private static async Task<Dictionary<string, long>> StatusesAsync(string databasePath)
     {
