@@ -26,8 +26,11 @@ internal static class SipSerializer
                 break;
         }
 
-        foreach (var header in message.Headers)
+        // By index: a foreach over the interface would allocate an enumerator per message.
+        var headers = message.Headers;
+        for (var i = 0; i < headers.Count; i++)
         {
+            var header = headers[i];
             if (!header.Name.Equals(HeaderNames.ContentLength, StringComparison.OrdinalIgnoreCase))
             {
                 builder.Append(header.Name).Append(": ").Append(header.Value).Append("\r\n");

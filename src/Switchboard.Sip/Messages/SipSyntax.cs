@@ -33,9 +33,29 @@ internal static class SipSyntax
     public static List<string> SplitOutside(string value, char separator)
     {
         var parts = new List<string>();
+        var rest = value.AsSpan();
+        while (true)
+        {
+            var at = IndexOfOutside(rest, separator);
+            var part = (at < 0 ? rest : rest[..at]).Trim();
+            // A value that is a single part with nothing to trim is that part: no copy.
+            parts.Add(part.Length == value.Length ? value : part.ToString());
+            if (at < 0)
+            {
+                return parts;
+            }
+            rest = rest[(at + 1)..];
+        }
+    }
+
+    /// <summary>
+    /// The index of the first <paramref name="separator"/> outside double quotes (with their backslash escapes) and angle
+    /// brackets, or -1. A part between two such separators starts outside both, so each part is searched afresh.
+    /// </summary>
+    private static int IndexOfOutside(ReadOnlySpan<char> value, char separator)
+    {
         var inQuotes = false;
         var inAngle = false;
-        var start = 0;
         for (var i = 0; i < value.Length; i++)
         {
             var c = value[i];
@@ -64,13 +84,11 @@ internal static class SipSyntax
             }
             else if (c == separator && !inAngle)
             {
-                parts.Add(value[start..i].Trim());
-                start = i + 1;
+                return i;
             }
         }
 
-        parts.Add(value[start..].Trim());
-        return parts;
+        return -1;
     }
 
     /// <summary>
@@ -79,38 +97,57 @@ internal static class SipSyntax
     /// </summary>
     public static bool TryParseParameters(string text, out IReadOnlyList<KeyValuePair<string, string?>> parameters)
     {
-        var list = new List<KeyValuePair<string, string?>>();
-        parameters = list;
-        if (string.IsNullOrWhiteSpace(text))
+        // Read in place, part by part: only the names and values become strings (the usual names shared).
+        List<KeyValuePair<string, string?>>? list = null;
+        parameters = [];
+        var rest = text.AsSpan();
+        while (!rest.IsEmpty)
         {
-            return true;
-        }
-
-        foreach (var part in SplitOutside(text, ';'))
-        {
-            if (part.Length == 0)
+            var at = IndexOfOutside(rest, ';');
+            var part = (at < 0 ? rest : rest[..at]).Trim();
+            rest = at < 0 ? [] : rest[(at + 1)..];
+            if (part.IsEmpty)
             {
                 continue;
             }
 
-            var eq = part.IndexOf('=', StringComparison.Ordinal);
+            var eq = part.IndexOf('=');
             var name = (eq < 0 ? part : part[..eq]).Trim();
             if (!IsToken(name))
             {
                 return false;
             }
 
-            var value = eq < 0 ? null : part[(eq + 1)..].Trim();
-            list.Add(new(name, value));
+            (list ??= []).Add(new(ParameterName(name), eq < 0 ? null : part[(eq + 1)..].Trim().ToString()));
         }
 
+        if (list is not null)
+        {
+            parameters = list;
+        }
         return true;
     }
 
+    /// <summary>A parameter's name as written (case kept, to be written back unchanged): the usual ones shared.</summary>
+    private static string ParameterName(ReadOnlySpan<char> name) => name switch
+    {
+        "branch" => "branch",
+        "tag" => "tag",
+        "rport" => "rport",
+        "received" => "received",
+        "transport" => "transport",
+        "lr" => "lr",
+        "user" => "user",
+        "expires" => "expires",
+        _ => name.ToString(),
+    };
+
     public static string? Find(IReadOnlyList<KeyValuePair<string, string?>> parameters, string name)
     {
-        foreach (var (key, value) in parameters)
+        // By index: a foreach over the interface would allocate an enumerator on every lookup.
+        for (var i = 0; i < parameters.Count; i++)
         {
+            var (key, value) = parameters[i];
             if (key.Equals(name, StringComparison.OrdinalIgnoreCase))
             {
                 return value ?? string.Empty;
@@ -130,8 +167,9 @@ internal static class SipSyntax
         }
 
         var builder = new System.Text.StringBuilder();
-        foreach (var (key, value) in parameters)
+        for (var i = 0; i < parameters.Count; i++)
         {
+            var (key, value) = parameters[i];
             builder.Append(';').Append(key);
             if (value is not null)
             {

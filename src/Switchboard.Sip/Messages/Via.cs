@@ -64,11 +64,9 @@ internal sealed record Via
             return false;
         }
 
-        var sentBy = sentPart[protocolEnd..];
-        if (HasWhiteSpace(sentBy))
-        {
-            sentBy = string.Concat(sentBy.Where(c => !char.IsWhiteSpace(c)));
-        }
+        // The space after the protocol is the usual case: trimmed in place; whitespace inside (RFC 4475) is dropped.
+        var sentBySpan = sentPart.AsSpan(protocolEnd).Trim();
+        var sentBy = HasWhiteSpace(sentBySpan) ? string.Concat(sentBySpan.ToString().Where(c => !char.IsWhiteSpace(c))) : sentBySpan.ToString();
 
         if (!SipUri.TrySplitHostPort(sentBy, out var host, out var port)
             || !SipSyntax.TryParseParameters(paramText, out var parameters))

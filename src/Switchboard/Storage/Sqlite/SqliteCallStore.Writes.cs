@@ -100,61 +100,66 @@ internal sealed partial class SqliteCallStore
                 WriteCallRow(connection, call);
                 if (write.StatusChange is { } change)
                 {
-                    Run(connection, InsertStatusEventSql, p =>
-                    {
-                        p.AddWithValue("$account", call.AccountSid);
-                        p.AddWithValue("$call", call.Sid.Value);
-                        p.AddWithValue("$previous", Db(change.Previous?.ToWire()));
-                        p.AddWithValue("$status", call.Status.ToWire());
-                        p.AddWithValue("$created", Micros.From(call.DateUpdated));
-                        p.AddWithValue("$cause", Db(change.Trigger?.ToWire()));
-                    });
+                    var p = Row(connection, InsertStatusEventSql);
+                    p.AddWithValue("$account", call.AccountSid);
+                    p.AddWithValue("$call", call.Sid.Value);
+                    p.AddWithValue("$previous", Db(change.Previous?.ToWire()));
+                    p.AddWithValue("$status", call.Status.ToWire());
+                    p.AddWithValue("$created", Micros.From(call.DateUpdated));
+                    p.AddWithValue("$cause", Db(change.Trigger?.ToWire()));
+                    p.Execute();
                 }
             }
             foreach (var entry in write.Callbacks)
             {
-                Run(connection, InsertCallbackSql, p => BindCallback(p, entry));
+                var p = Row(connection, InsertCallbackSql);
+                BindCallback(p, entry);
+                p.Execute();
             }
             if (write.Progress is { } progress)
             {
                 if (progress.Attempt is not null && progress.Attempts > 1)
                 {
-                    Run(connection, MoveLatestAttemptSql, p =>
-                    {
-                        p.AddWithValue("$call", progress.CallSid.Value);
-                        p.AddWithValue("$seq", progress.SequenceNumber);
-                    });
+                    var move = Row(connection, MoveLatestAttemptSql);
+                    move.AddWithValue("$call", progress.CallSid.Value);
+                    move.AddWithValue("$seq", progress.SequenceNumber);
+                    move.Execute();
                 }
                 var sql = progress.ReplayedAt is not null ? ReplayCallbackSql : progress.Attempt is not null ? UpdateCallbackAttemptSql : UpdateCallbackSql;
-                Run(connection, sql, p =>
+                var p = Row(connection, sql);
+                if (progress.ReplayedAt is { } replayed)
                 {
-                    if (progress.ReplayedAt is { } replayed)
-                    {
-                        p.AddWithValue("$replayed", Micros.From(replayed));
-                    }
-                    if (progress.Attempt is { } attempt)
-                    {
-                        BindEventRecord(p, attempt, withParameters: false);
-                    }
-                    p.AddWithValue("$call", progress.CallSid.Value);
-                    p.AddWithValue("$seq", progress.SequenceNumber);
-                    p.AddWithValue("$state", (int)progress.State);
-                    p.AddWithValue("$attempts", progress.Attempts);
-                    p.AddWithValue("$next", Micros.From(progress.NextAttemptAt));
-                    p.AddWithValue("$error", (object?)progress.LastError ?? DBNull.Value);
-                });
+                    p.AddWithValue("$replayed", Micros.From(replayed));
+                }
+                if (progress.Attempt is { } attempt)
+                {
+                    BindEventRecord(p, attempt, withParameters: false);
+                }
+                p.AddWithValue("$call", progress.CallSid.Value);
+                p.AddWithValue("$seq", progress.SequenceNumber);
+                p.AddWithValue("$state", (int)progress.State);
+                p.AddWithValue("$attempts", progress.Attempts);
+                p.AddWithValue("$next", Micros.From(progress.NextAttemptAt));
+                p.AddWithValue("$error", (object?)progress.LastError ?? DBNull.Value);
+                p.Execute();
             }
             if (write.Event is { } evt)
             {
-                Run(connection, InsertEventSql, p => BindEvent(p, evt));
+                var p = Row(connection, InsertEventSql);
+                BindEvent(p, evt);
+                p.Execute();
             }
             if (write.Notification is { } n)
             {
-                Run(connection, InsertNotificationSql, p => BindNotification(p, n));
+                var p = Row(connection, InsertNotificationSql);
+                BindNotification(p, n);
+                p.Execute();
             }
             if (write.DeleteCall is { } delete)
             {
-                Run(connection, DeleteCallSql, p => p.AddWithValue("$sid", delete.Value));
+                var p = Row(connection, DeleteCallSql);
+                p.AddWithValue("$sid", delete.Value);
+                p.Execute();
             }
         }
         transaction.Commit();
@@ -193,11 +198,15 @@ internal sealed partial class SqliteCallStore
         var last = row.Last!;
         if (row.Full)
         {
-            Run(connection, UpsertCallSql, p => BindCall(p, last));
+            var p = Row(connection, UpsertCallSql);
+            BindCall(p, last);
+            p.Execute();
         }
         else
         {
-            Run(connection, UpdateCallStateSql, p => BindCallState(p, last));
+            var p = Row(connection, UpdateCallStateSql);
+            BindCallState(p, last);
+            p.Execute();
         }
     }
 
@@ -208,7 +217,8 @@ internal sealed partial class SqliteCallStore
         public bool Written;
     }
 
-    private void Run(SqliteConnection connection, string sql, Action<RowBinder> bind)
+    /// <summary>The binder of <paramref name="sql"/>, ready for a row's values; <see cref="RowBinder.Execute"/> runs it.</summary>
+    private RowBinder Row(SqliteConnection connection, string sql)
     {
         // One prepared statement per SQL text for the writer's lifetime, so a row costs a bind and a step, not
         // a parse (Microsoft.Data.Sqlite does not cache statements across command objects; the benchmark showed
@@ -220,8 +230,7 @@ internal sealed partial class SqliteCallStore
             _writeCommands.Add(sql, binder);
         }
         binder.Start();
-        bind(binder);
-        binder.Execute();
+        return binder;
     }
 
     /// <summary>
@@ -261,11 +270,7 @@ internal sealed partial class SqliteCallStore
 
         public void AddWithValue(string name, object? value)
         {
-            if (_next == _indexes.Count)
-            {
-                _indexes.Add(Array.ConvertAll(_statements, s => raw.sqlite3_bind_parameter_index(s, name)));
-            }
-            var indexes = _indexes[_next++];
+            var indexes = NextIndexes(name);
             for (var i = 0; i < _statements.Length; i++)
             {
                 if (indexes[i] > 0)
@@ -274,6 +279,45 @@ internal sealed partial class SqliteCallStore
                 }
             }
         }
+
+        /// <summary>A whole number bound as such (not boxed to go through <see cref="Bind"/>: most columns are numbers).</summary>
+        public void AddWithValue(string name, long value)
+        {
+            var indexes = NextIndexes(name);
+            for (var i = 0; i < _statements.Length; i++)
+            {
+                if (indexes[i] > 0)
+                {
+                    Check(raw.sqlite3_bind_int64(_statements[i], indexes[i], value));
+                }
+            }
+        }
+
+        /// <summary>A whole number or NULL, unboxed.</summary>
+        public void AddWithValue(string name, long? value)
+        {
+            if (value is { } number)
+            {
+                AddWithValue(name, number);
+            }
+            else
+            {
+                AddWithValue(name, (object?)null);
+            }
+        }
+
+        /// <summary>The parameter indexes of the next value (looked up on the first row: later rows add the same names in the same order).</summary>
+        private int[] NextIndexes(string name)
+        {
+            if (_next == _indexes.Count)
+            {
+                _indexes.Add(IndexesOf(name));
+            }
+            return _indexes[_next++];
+        }
+
+        // A method of its own: the lambda's capture of the name is then made on the first row only, not on every call.
+        private int[] IndexesOf(string name) => Array.ConvertAll(_statements, s => raw.sqlite3_bind_parameter_index(s, name));
 
         private static int Bind(sqlite3_stmt statement, int index, object? value) => value switch
         {
