@@ -31,12 +31,12 @@ internal static class CallJson
         WriteNullable(json, "answered_by", call.AnsweredBy);
         json.WriteString("api_version", "2010-04-01");
         json.WriteNull("caller_name");
-        json.WriteString("date_created", Rfc2822.Format(call.DateCreated));
-        json.WriteString("date_updated", Rfc2822.Format(call.DateUpdated));
+        Rfc2822.Write(json, "date_created", call.DateCreated);
+        Rfc2822.Write(json, "date_updated", call.DateUpdated);
         json.WriteString("direction", call.Direction);
         // Duration is the connected time, set once the call has ended (reference §8.3).
         WriteNullable(json, "duration", final && s.StartTime is not null ? s.Duration.ToString(CultureInfo.InvariantCulture) : null);
-        WriteNullable(json, "end_time", Rfc2822.Format(s.EndTime));
+        Rfc2822.Write(json, "end_time", s.EndTime);
         json.WriteNull("forwarded_from");
         json.WriteString("from", call.From);
         json.WriteString("from_formatted", PhoneNumbers.Format(call.From));
@@ -46,15 +46,23 @@ internal static class CallJson
         // No billing here: a completed call costs nothing (docs/compatibility.md).
         WriteNullable(json, "price", final ? "0.00000" : null);
         json.WriteString("price_unit", "USD");
-        json.WriteString("queue_time", call.QueueTime.ToString(CultureInfo.InvariantCulture));
+        Span<char> number = stackalloc char[20];
+        json.WriteString("queue_time", call.QueueTime.TryFormat(number, out var digits, provider: CultureInfo.InvariantCulture) ? number[..digits] : call.QueueTime.ToString(CultureInfo.InvariantCulture));
         json.WriteString("sid", call.Sid.Value);
-        WriteNullable(json, "start_time", Rfc2822.Format(s.StartTime));
+        Rfc2822.Write(json, "start_time", s.StartTime);
         json.WriteString("status", s.Status.ToResource());
         json.WriteStartObject("subresource_uris");
-        var prefix = $"/2010-04-01/Accounts/{call.AccountSid}/Calls/{call.Sid.Value}/";
+        // Each URI is the call's path and a subresource's name, written from one buffer rather than made a string each.
+        var prefix = $"/2010-04-01/Accounts/{call.AccountSid}/Calls/{call.Sid.Value}/".AsSpan();
+        Span<char> uri = stackalloc char[prefix.Length + 64];
+        prefix.CopyTo(uri);
         for (var i = 0; i < SubresourceNames.Length; i++)
         {
-            json.WriteString(SubresourceNames[i], prefix + SubresourcePaths[i] + ".json");
+            var length = prefix.Length;
+            SubresourcePaths[i].CopyTo(uri[length..]);
+            length += SubresourcePaths[i].Length;
+            ".json".CopyTo(uri[length..]);
+            json.WriteString(SubresourceNames[i], uri[..(length + 5)]);
         }
         json.WriteEndObject();
         json.WriteString("to", call.To);

@@ -1,6 +1,8 @@
+using System.Buffers;
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using Microsoft.Data.Sqlite;
 using SQLitePCL;
 using Switchboard.Calls;
@@ -247,6 +249,9 @@ internal sealed partial class SqliteCallStore
         // Per value position, its parameter index in each statement (0 when the statement does not use it).
         private readonly List<int[]> _indexes = [];
         private int _next;
+        // For AddJson, made on first use.
+        private ArrayBufferWriter<byte>? _json;
+        private Utf8JsonWriter? _jsonWriter;
 
         public RowBinder(sqlite3 db, string sql)
         {
@@ -289,6 +294,28 @@ internal sealed partial class SqliteCallStore
                 if (indexes[i] > 0)
                 {
                     Check(raw.sqlite3_bind_int64(_statements[i], indexes[i], value));
+                }
+            }
+        }
+
+        /// <summary>
+        /// A value as JSON text, serialized as UTF-8 into a buffer the binder reuses (SQLite copies what is bound), not
+        /// into a string per row.
+        /// </summary>
+        public void AddJson<T>(string name, T value, JsonTypeInfo<T> info)
+        {
+            var buffer = _json ??= new ArrayBufferWriter<byte>(1024);
+            buffer.ResetWrittenCount();
+            var writer = _jsonWriter ??= new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = info.Options.Encoder, Indented = info.Options.WriteIndented });
+            writer.Reset(buffer);
+            JsonSerializer.Serialize(writer, value, info);
+            writer.Flush();
+            var indexes = NextIndexes(name);
+            for (var i = 0; i < _statements.Length; i++)
+            {
+                if (indexes[i] > 0)
+                {
+                    Check(raw.sqlite3_bind_text(_statements[i], indexes[i], buffer.WrittenSpan));
                 }
             }
         }
@@ -361,6 +388,7 @@ internal sealed partial class SqliteCallStore
             {
                 statement.Dispose();
             }
+            _jsonWriter?.Dispose();
         }
     }
 
@@ -433,10 +461,8 @@ internal sealed partial class SqliteCallStore
     private static void BindEventRecord(RowBinder p, CallEventRecord e, bool withParameters)
     {
         p.AddWithValue("$created", Micros.From(e.DateCreated));
-        p.AddWithValue("$request", JsonSerializer.Serialize(
-            new StoredEventRequest(e.Method, e.Url, withParameters ? e.Parameters.ToList() : []), StoreJsonDocs.Default.StoredEventRequest));
-        p.AddWithValue("$response", JsonSerializer.Serialize(
-            new StoredEventResponse(e.ResponseCode, e.RequestDurationMs, e.ContentType, e.ResponseBody, e.Error), StoreJsonDocs.Default.StoredEventResponse));
+        p.AddJson("$request", new StoredEventRequest(e.Method, e.Url, withParameters ? e.Parameters.ToList() : []), StoreJsonDocs.Default.StoredEventRequest);
+        p.AddJson("$response", new StoredEventResponse(e.ResponseCode, e.RequestDurationMs, e.ContentType, e.ResponseBody, e.Error), StoreJsonDocs.Default.StoredEventResponse);
     }
 
     private static void BindNotification(RowBinder p, NotificationRecord n)
