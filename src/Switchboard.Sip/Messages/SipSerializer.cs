@@ -11,14 +11,47 @@ internal static class SipSerializer
     [ThreadStatic]
     private static StringBuilder? t_builder;
 
+    // The datagram of the last message sent from this thread (UDP sends are synchronous, so it is free again after).
+    [ThreadStatic]
+    private static byte[]? t_datagram;
+
+    /// <summary>The message's bytes, in an array of their own (for a send queued until later: TCP).</summary>
     public static byte[] Serialize(SipMessage message)
+    {
+        var builder = WriteHead(message);
+        var bytes = new byte[HeadLength(builder) + message.Body.Length];
+        Encode(builder, message, bytes);
+        return bytes;
+    }
+
+    /// <summary>
+    /// The message's bytes in this thread's reused buffer, valid until the thread serializes another message: for a send
+    /// that completes at once (a UDP datagram), so that no array is made per message.
+    /// </summary>
+    public static ReadOnlySpan<byte> SerializeForSend(SipMessage message)
+    {
+        var builder = WriteHead(message);
+        var length = HeadLength(builder) + message.Body.Length;
+        var buffer = t_datagram;
+        if (buffer is null || buffer.Length < length)
+        {
+            buffer = new byte[Math.Max(length, 2048)];
+            // A rare huge message does not pin its buffer to the thread.
+            t_datagram = length <= 16 * 1024 ? buffer : null;
+        }
+        Encode(builder, message, buffer);
+        return buffer.AsSpan(0, length);
+    }
+
+    private static StringBuilder WriteHead(SipMessage message)
     {
         var builder = t_builder ??= new StringBuilder(1024);
         builder.Clear();
         switch (message)
         {
             case SipRequest request:
-                builder.Append(request.Method).Append(' ').Append(request.RequestUri).Append(" SIP/2.0\r\n");
+                builder.Append(request.Method).Append(' ');
+                request.RequestUri.AppendTo(builder).Append(" SIP/2.0\r\n");
                 break;
             case SipResponse response:
                 builder.Append("SIP/2.0 ").Append(response.StatusCode.ToString(CultureInfo.InvariantCulture))
@@ -40,24 +73,32 @@ internal static class SipSerializer
         // RFC 3261 20.14: Content-Length is written from the actual body, whatever the headers claimed.
         builder.Append(HeaderNames.ContentLength).Append(": ").Append(message.Body.Length).Append("\r\n\r\n");
 
-        // Encoded straight from the builder's chunks into the datagram: no intermediate string.
-        var headLength = 0;
+        return builder;
+    }
+
+    private static int HeadLength(StringBuilder builder)
+    {
+        var length = 0;
         foreach (var chunk in builder.GetChunks())
         {
-            headLength += Encoding.UTF8.GetByteCount(chunk.Span);
+            length += Encoding.UTF8.GetByteCount(chunk.Span);
         }
-        var bytes = new byte[headLength + message.Body.Length];
+        return length;
+    }
+
+    /// <summary>Encodes the head straight from the builder's chunks, then the body, into <paramref name="destination"/>: no intermediate string.</summary>
+    private static void Encode(StringBuilder builder, SipMessage message, Span<byte> destination)
+    {
         var written = 0;
         foreach (var chunk in builder.GetChunks())
         {
-            written += Encoding.UTF8.GetBytes(chunk.Span, bytes.AsSpan(written));
+            written += Encoding.UTF8.GetBytes(chunk.Span, destination[written..]);
         }
-        message.Body.Span.CopyTo(bytes.AsSpan(headLength));
+        message.Body.Span.CopyTo(destination[written..]);
         if (builder.Capacity > 16 * 1024)
         {
             // A rare huge message does not pin its buffer to the thread.
             t_builder = null;
         }
-        return bytes;
     }
 }

@@ -159,14 +159,13 @@ internal static class SipSyntax
 
     public static bool Has(IReadOnlyList<KeyValuePair<string, string?>> parameters, string name) => Find(parameters, name) is not null;
 
-    public static string Format(IReadOnlyList<KeyValuePair<string, string?>> parameters)
-    {
-        if (parameters.Count == 0)
-        {
-            return string.Empty;
-        }
+    public static string Format(IReadOnlyList<KeyValuePair<string, string?>> parameters) =>
+        parameters.Count == 0 ? string.Empty : AppendParameters(new System.Text.StringBuilder(), parameters).ToString();
 
-        var builder = new System.Text.StringBuilder();
+    /// <summary>Writes <c>;name[=value]</c> for each parameter (as read: quoted values keep their quotes).</summary>
+    public static System.Text.StringBuilder AppendParameters(System.Text.StringBuilder builder, IReadOnlyList<KeyValuePair<string, string?>> parameters)
+    {
+        // By index: a foreach over the interface would allocate an enumerator.
         for (var i = 0; i < parameters.Count; i++)
         {
             var (key, value) = parameters[i];
@@ -177,7 +176,7 @@ internal static class SipSyntax
             }
         }
 
-        return builder.ToString();
+        return builder;
     }
 
     public static string Unquote(string value) =>

@@ -184,9 +184,12 @@ public sealed record SipUri
     public override int GetHashCode() => HashCode.Combine(Scheme, User, StringComparer.OrdinalIgnoreCase.GetHashCode(Host), Port, Parameters.Count);
 
     /// <inheritdoc />
-    public override string ToString()
+    public override string ToString() => AppendTo(new StringBuilder()).ToString();
+
+    /// <summary>Writes the URI to <paramref name="builder"/> (a message's start line is written without a string of it).</summary>
+    internal StringBuilder AppendTo(StringBuilder builder)
     {
-        var builder = new StringBuilder(Scheme).Append(':');
+        builder.Append(Scheme).Append(':');
         if (User is not null)
         {
             builder.Append(User).Append('@');
@@ -195,15 +198,15 @@ public sealed record SipUri
         builder.Append(Host);
         if (Port is { } port)
         {
-            builder.Append(':').Append(port.ToString(CultureInfo.InvariantCulture));
+            builder.Append(':').Append(port);
         }
 
-        builder.Append(SipSyntax.Format(Parameters));
+        SipSyntax.AppendParameters(builder, Parameters);
         if (Headers is not null)
         {
             builder.Append('?').Append(Headers);
         }
 
-        return builder.ToString();
+        return builder;
     }
 }

@@ -88,10 +88,11 @@ internal sealed class UdpTransport : ISipTransport, IAsyncDisposable
 
     public void Send(SipMessage message, IPEndPoint destination)
     {
-        var bytes = SipSerializer.Serialize(message);
-        SipLog.Sending(_logger, bytes.Length, destination, message.CallId);
-        // UDP sends do not block on the peer; a synchronous send keeps transactions free of async state.
-        _socket.SendTo(bytes, SocketFlags.None, destination);
+        var datagram = SipSerializer.SerializeForSend(message);
+        SipLog.Sending(_logger, datagram.Length, destination, message.CallId);
+        // UDP sends do not block on the peer; a synchronous send keeps transactions free of async state (and lets the
+        // datagram be written in this thread's reused buffer).
+        _socket.SendTo(datagram, SocketFlags.None, destination);
     }
 
     private void ReceiveLoop()
