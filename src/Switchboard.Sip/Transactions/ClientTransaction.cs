@@ -116,6 +116,8 @@ internal abstract class ClientTransaction
         {
             StopTimers();
             MarkTerminated();
+            // A lingering transaction stays in its clock's linger queue until it is due: it keeps nothing of its call.
+            ReleaseUser_NeedsLock();
         }
 
         RaiseTerminated();

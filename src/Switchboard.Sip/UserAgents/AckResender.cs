@@ -10,11 +10,14 @@ namespace Switchboard.Sip.UserAgents;
 /// <summary>
 /// What an ended call leaves its INVITE transaction for the rest of Accepted (RFC 6026 7.2, Timer M): a 2xx
 /// retransmitted from the dialog's far end gets the call's ACK again (RFC 3261 13.2.2.4), as the call itself
-/// would; the call and everything it refers to can go.
+/// would; the call and everything it refers to can go. The ACK is kept as its bytes (one array instead of a message,
+/// its headers and URI, for 32 s after every answered call) and read back only when a 2xx does come again.
 /// </summary>
 internal sealed class AckResender(ISipTransport transport, SipRequest ack, IPEndPoint destination, string? remoteTag, ILogger logger)
     : IClientTransactionUser
 {
+    private readonly byte[] _ack = SipSerializer.Serialize(ack);
+
     public void OnResponse(ClientTransaction transaction, SipResponse response)
     {
         if (!response.IsSuccess || response.To?.Tag != remoteTag)
@@ -23,13 +26,19 @@ internal sealed class AckResender(ISipTransport transport, SipRequest ack, IPEnd
             // ACK and BYE it; the far end gives up on it at its own Timer H).
             return;
         }
+        // The bytes are those of a message this stack wrote, so they read back.
+        var parsed = SipMessageParser.Parse(_ack);
+        if (!parsed.Success)
+        {
+            return;
+        }
         try
         {
-            transport.Send(ack, destination);
+            transport.Send(parsed.Message, destination);
         }
         catch (Exception exception) when (exception is SocketException or ObjectDisposedException)
         {
-            SipLog.SendFailed(logger, ack.Method, destination, exception);
+            SipLog.SendFailed(logger, SipMethods.Ack, destination, exception);
         }
     }
 
