@@ -6,6 +6,31 @@ namespace Switchboard.Sip.Messages;
 /// </summary>
 internal abstract record SipMessage
 {
+    private const int TopViaRead = 1;
+    private const int FromRead = 2;
+    private const int ToRead = 4;
+
+    // A received message (made by the parser) is never changed: its top Via, From and To are parsed once, on first
+    // read, and kept with it. It is short-lived (a response is handled and dropped), unlike a message this stack builds
+    // and keeps (an INVITE for its call's life), which parses them on each read and keeps nothing more. A copy made
+    // with `with` is a built message: the copy constructor below carries neither the flag nor what was kept.
+    private bool _received;
+    private int _read;
+    private Via? _topVia;
+    private NameAddress? _from;
+    private NameAddress? _to;
+
+    protected SipMessage()
+    {
+    }
+
+    protected SipMessage(SipMessage original)
+    {
+        ArgumentNullException.ThrowIfNull(original);
+        Headers = original.Headers;
+        Body = original.Body;
+    }
+
     public required IReadOnlyList<SipHeader> Headers { get; init; }
 
     public ReadOnlyMemory<byte> Body { get; init; }
@@ -14,11 +39,32 @@ internal abstract record SipMessage
 
     public CSeq? CSeq => Messages.CSeq.TryParse(GetHeader(HeaderNames.CSeq), out var cseq) ? cseq : null;
 
-    public Via? TopVia => FirstValue(HeaderNames.Via) is { } text && Via.TryParse(text, out var via) ? via : null;
+    public Via? TopVia => Kept(ref _topVia, TopViaRead, static m => m.FirstValue(HeaderNames.Via) is { } text && Via.TryParse(text, out var via) ? via : null);
 
-    public NameAddress? From => NameAddress.TryParse(GetHeader(HeaderNames.From), out var from) ? from : null;
+    public NameAddress? From => Kept(ref _from, FromRead, static m => NameAddress.TryParse(m.GetHeader(HeaderNames.From), out var from) ? from : null);
 
-    public NameAddress? To => NameAddress.TryParse(GetHeader(HeaderNames.To), out var to) ? to : null;
+    public NameAddress? To => Kept(ref _to, ToRead, static m => NameAddress.TryParse(m.GetHeader(HeaderNames.To), out var to) ? to : null);
+
+    /// <summary>Marks a message the parser made: see <see cref="_received"/>.</summary>
+    internal void MarkReceived() => _received = true;
+
+    private T? Kept<T>(ref T? field, int bit, Func<SipMessage, T?> parse)
+        where T : class
+    {
+        if (!_received)
+        {
+            return parse(this);
+        }
+        if ((Volatile.Read(ref _read) & bit) != 0)
+        {
+            return field;
+        }
+        // Two threads reading at once both parse and store the same value; a lost bit only means a later parse.
+        var value = parse(this);
+        field = value;
+        Volatile.Write(ref _read, _read | bit);
+        return value;
+    }
 
     public NameAddress? Contact => FirstValue(HeaderNames.Contact) is { } text && NameAddress.TryParse(text, out var contact) ? contact : null;
 

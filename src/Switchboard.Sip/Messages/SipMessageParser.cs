@@ -103,6 +103,7 @@ internal static class SipMessageParser
             return result;
         }
 
+        result.Message.MarkReceived();
         var error = CheckMandatoryHeaders(result.Message);
         return error is null ? result : SipParseResult.Fail(error);
     }
