@@ -146,7 +146,7 @@ internal sealed class Dialog
             routes.Add("<" + RemoteTarget + ">");
         }
 
-        var headers = new List<SipHeader>
+        var headers = new List<SipHeader>(6 + routes.Count + (extraHeaders is IReadOnlyCollection<SipHeader> extra ? extra.Count : 2))
         {
             new(HeaderNames.Via, viaValue),
             new(HeaderNames.MaxForwards, "70"),

@@ -189,22 +189,33 @@ internal static class SipMessageParser
     {
         // Status-Line = SIP-Version SP Status-Code SP Reason-Phrase (RFC 3261 7.2).
         var firstSpace = startLine.IndexOf(' ', StringComparison.Ordinal);
-        if (firstSpace < 0 || !startLine[..firstSpace].Equals("SIP/2.0", StringComparison.OrdinalIgnoreCase))
+        if (firstSpace < 0 || !startLine.AsSpan(0, firstSpace).Equals("SIP/2.0", StringComparison.OrdinalIgnoreCase))
         {
             return SipParseResult.Fail("unsupported SIP version");
         }
 
-        var rest = startLine[(firstSpace + 1)..].TrimStart(' ');
+        var rest = startLine.AsSpan(firstSpace + 1).TrimStart(' ');
         if (rest.Length < 3
-            || !int.TryParse(rest.AsSpan(0, 3), NumberStyles.None, CultureInfo.InvariantCulture, out var code)
+            || !int.TryParse(rest[..3], NumberStyles.None, CultureInfo.InvariantCulture, out var code)
             || code is < 100 or > 699
             || (rest.Length > 3 && rest[3] != ' '))
         {
             return SipParseResult.Fail("invalid status code");
         }
 
-        return SipParseResult.Ok(new SipResponse { StatusCode = code, ReasonPhrase = rest[3..].Trim(), Headers = headers, Body = body });
+        return SipParseResult.Ok(new SipResponse { StatusCode = code, ReasonPhrase = ReasonPhrase(rest[3..].Trim()), Headers = headers, Body = body });
     }
+
+    /// <summary>The reason phrase as received: the usual ones shared rather than a new string per response.</summary>
+    private static string ReasonPhrase(ReadOnlySpan<char> phrase) => phrase switch
+    {
+        "OK" => "OK",
+        "Trying" => "Trying",
+        "Ringing" => "Ringing",
+        "Session Progress" => "Session Progress",
+        "Request Terminated" => "Request Terminated",
+        _ => phrase.ToString(),
+    };
 
     private static SipParseResult ParseRequest(string startLine, List<SipHeader> headers, byte[] body)
     {

@@ -15,7 +15,7 @@ public sealed partial class SipCall
     /// <summary>RFC 3261 8.1.1: the mandatory headers of an initial INVITE, plus our SDP offer (RFC 3264 5).</summary>
     private SipRequest BuildInvite(List<SipHeader> credentials)
     {
-        var headers = new List<SipHeader>
+        var headers = new List<SipHeader>(10 + _request.Headers.Count + credentials.Count)
         {
             new(HeaderNames.Via, _endpoint.NewVia(_transport)),
             new(HeaderNames.MaxForwards, "70"),

@@ -20,7 +20,9 @@ public sealed partial class SipCall : IClientTransactionUser
     private readonly IPEndPoint _destination;
     private readonly ISipTransport _transport;
     private readonly Lock _lock = new();
-    private readonly Channel<SipCallEvent> _events = Channel.CreateUnbounded<SipCallEvent>();
+    // Unbounded in practice (a call raises a handful of events): a bounded channel that never fills, because its queue
+    // starts at four entries where the unbounded channel's starts at a 32-entry segment, for every call.
+    private readonly Channel<SipCallEvent> _events = Channel.CreateBounded<SipCallEvent>(new BoundedChannelOptions(int.MaxValue));
     private readonly TaskCompletionSource<SipCallEvent> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly string _fromValue;
     private readonly string _contactValue;
