@@ -132,7 +132,7 @@ public sealed partial class IncomingSipCall : IClientTransactionUser
             }
 
             _answerSdp = sdp is null
-                ? SdpBody.CreateOffer(_endpoint.AdvertisedHost, _endpoint.Options.MediaPort, (ulong)Now.ToUnixTimeSeconds())
+                ? _endpoint.SdpOffer()
                 : Encoding.UTF8.GetBytes(sdp);
             _success = CreateResponse(200, "OK", _answerSdp);
             if (!_transaction.SendSuccess(_success))

@@ -64,7 +64,7 @@ public sealed partial class SipCall : IClientTransactionUser
         _cseq = SipTokens.NewSequence();
         _sdpOffer = request.Sdp is { } sdp
             ? System.Text.Encoding.UTF8.GetBytes(sdp)
-            : SdpBody.CreateOffer(endpoint.AdvertisedHost, endpoint.Options.MediaPort, (ulong)endpoint.TimeProvider.GetUtcNow().ToUnixTimeSeconds());
+            : endpoint.SdpOffer();
     }
 
     /// <summary>The Call-ID of every request of this call (RFC 3261 8.1.1.4).</summary>

@@ -92,6 +92,25 @@ public sealed class SipEndpoint : IAsyncDisposable
 
     internal string AdvertisedHost { get; }
 
+    // The SDP offer of the current second (its session id and version are the time in seconds, RFC 4566 5.2), shared
+    // by the calls placed in that second instead of written again for each: the same bytes either way.
+    private CurrentOffer? _offer;
+
+    /// <summary>Our SDP offer (or answer) now: <see cref="SdpBody.CreateOffer"/> for this second. The bytes are shared: never changed.</summary>
+    internal byte[] SdpOffer()
+    {
+        var second = (ulong)TimeProvider.GetUtcNow().ToUnixTimeSeconds();
+        if (_offer is { } offer && offer.Second == second)
+        {
+            return offer.Bytes;
+        }
+        var bytes = SdpBody.CreateOffer(AdvertisedHost, Options.MediaPort, second);
+        _offer = new CurrentOffer(second, bytes);
+        return bytes;
+    }
+
+    private sealed record CurrentOffer(ulong Second, byte[] Bytes);
+
     internal ISipTransport Transport => _transport;
 
     /// <summary>The TCP transport, or null when <see cref="SipEndpointOptions.EnableTcp"/> is off.</summary>
