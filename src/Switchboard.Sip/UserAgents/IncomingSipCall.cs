@@ -176,8 +176,18 @@ public sealed partial class IncomingSipCall : IClientTransactionUser
         ArgumentOutOfRangeException.ThrowIfGreaterThan(statusCode, 699);
         lock (_lock)
         {
-            if (State != IncomingSipCallState.Proceeding || !_transaction.SendFailure(CreateResponse(statusCode, reasonPhrase, ReadOnlyMemory<byte>.Empty, extraHeaders)))
+            if (State != IncomingSipCallState.Proceeding)
             {
+                return ValueTask.FromResult(false);
+            }
+
+            // The caller may send its next INVITE with the same Call-ID as soon as it has this final (a challenge
+            // answered with credentials): the call leaves the endpoint's table before the final goes out, or that
+            // INVITE, handled on the receive thread meanwhile, would find it still there and get 482 (a loop).
+            _endpoint.Unregister(this);
+            if (!_transaction.SendFailure(CreateResponse(statusCode, reasonPhrase, ReadOnlyMemory<byte>.Empty, extraHeaders)))
+            {
+                _endpoint.Register(this);
                 return ValueTask.FromResult(false);
             }
 

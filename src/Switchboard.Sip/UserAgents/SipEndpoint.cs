@@ -179,6 +179,9 @@ public sealed class SipEndpoint : IAsyncDisposable
 
     internal void Unregister(IncomingSipCall call) => _incoming.TryRemove(new KeyValuePair<string, IncomingSipCall>(call.CallId, call));
 
+    /// <summary>Puts back a call taken out of the table for a final that could not be sent after all.</summary>
+    internal void Register(IncomingSipCall call) => _incoming.TryAdd(call.CallId, call);
+
     internal void Respond(SipRequest request, IPEndPoint source, ISipTransport transport, int statusCode, string reasonPhrase, string? toTag = null, IEnumerable<SipHeader>? extraHeaders = null, ReadOnlyMemory<byte> body = default) =>
         ServerTransactions.Respond(request, source, transport, SipResponseFactory.Create(request, statusCode, reasonPhrase, toTag, extraHeaders, body));
 
