@@ -461,7 +461,7 @@ internal sealed partial class SqliteCallStore
     private static void BindEventRecord(RowBinder p, CallEventRecord e, bool withParameters)
     {
         p.AddWithValue("$created", Micros.From(e.DateCreated));
-        p.AddJson("$request", new StoredEventRequest(e.Method, e.Url, withParameters ? e.Parameters.ToList() : []), StoreJsonDocs.Default.StoredEventRequest);
+        p.AddJson("$request", new StoredEventRequest(e.Method, e.Url, withParameters ? e.Parameters : []), StoreJsonDocs.Default.StoredEventRequest);
         p.AddJson("$response", new StoredEventResponse(e.ResponseCode, e.RequestDurationMs, e.ContentType, e.ResponseBody, e.Error), StoreJsonDocs.Default.StoredEventResponse);
     }
 
