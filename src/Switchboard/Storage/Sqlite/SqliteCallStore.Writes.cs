@@ -273,30 +273,11 @@ internal sealed partial class SqliteCallStore
 
         public void Start() => _next = 0;
 
-        public void AddWithValue(string name, object? value)
-        {
-            var indexes = NextIndexes(name);
-            for (var i = 0; i < _statements.Length; i++)
-            {
-                if (indexes[i] > 0)
-                {
-                    Check(Bind(_statements[i], indexes[i], value));
-                }
-            }
-        }
+        public void AddWithValue(string name, object? value) => BindEach(name, value, Bind);
 
         /// <summary>A whole number bound as such (not boxed to go through <see cref="Bind"/>: most columns are numbers).</summary>
-        public void AddWithValue(string name, long value)
-        {
-            var indexes = NextIndexes(name);
-            for (var i = 0; i < _statements.Length; i++)
-            {
-                if (indexes[i] > 0)
-                {
-                    Check(raw.sqlite3_bind_int64(_statements[i], indexes[i], value));
-                }
-            }
-        }
+        public void AddWithValue(string name, long value) =>
+            BindEach(name, value, static (statement, index, number) => raw.sqlite3_bind_int64(statement, index, number));
 
         /// <summary>
         /// A value as JSON text, serialized as UTF-8 into a buffer the binder reuses (SQLite copies what is bound), not
@@ -310,14 +291,7 @@ internal sealed partial class SqliteCallStore
             writer.Reset(buffer);
             JsonSerializer.Serialize(writer, value, info);
             writer.Flush();
-            var indexes = NextIndexes(name);
-            for (var i = 0; i < _statements.Length; i++)
-            {
-                if (indexes[i] > 0)
-                {
-                    Check(raw.sqlite3_bind_text(_statements[i], indexes[i], buffer.WrittenSpan));
-                }
-            }
+            BindEach(name, buffer.WrittenMemory, static (statement, index, utf8) => raw.sqlite3_bind_text(statement, index, utf8.Span));
         }
 
         /// <summary>A whole number or NULL, unboxed.</summary>
@@ -330,6 +304,19 @@ internal sealed partial class SqliteCallStore
             else
             {
                 AddWithValue(name, (object?)null);
+            }
+        }
+
+        /// <summary>Binds the next value, under <paramref name="name"/>, in each statement that uses it.</summary>
+        private void BindEach<T>(string name, T value, Func<sqlite3_stmt, int, T, int> bind)
+        {
+            var indexes = NextIndexes(name);
+            for (var i = 0; i < _statements.Length; i++)
+            {
+                if (indexes[i] > 0)
+                {
+                    Check(bind(_statements[i], indexes[i], value));
+                }
             }
         }
 
