@@ -103,12 +103,9 @@ public sealed class SipCarrier(TrunkOptions trunk, SipEndpointProvider endpoints
                 switch (e)
                 {
                     case SipCallRinging ringing:
-                        if (ringing.Sdp is { } early)
+                        if (ringing.Sdp is { } early && Reporting)
                         {
-                            if (Reporting)
-                            {
-                                events.Media(early);
-                            }
+                            events.Media(early);
                         }
                         if (Reporting)
                         {
@@ -116,12 +113,9 @@ public sealed class SipCarrier(TrunkOptions trunk, SipEndpointProvider endpoints
                         }
                         break;
                     case SipCallAnswered answered:
-                        if (answered.Sdp is { } sdp)
+                        if (answered.Sdp is { } sdp && Reporting)
                         {
-                            if (Reporting)
-                            {
-                                events.Media(sdp);
-                            }
+                            events.Media(sdp);
                         }
                         if (Reporting)
                         {
@@ -130,19 +124,17 @@ public sealed class SipCarrier(TrunkOptions trunk, SipEndpointProvider endpoints
                         break;
                     case SipCallFailed failed:
                         CarriersLog.SipOutcome(carrier.Logger, request.CallSid, carrier.Name, failed.StatusCode);
+                        if (!Reporting)
+                        {
+                            break;
+                        }
                         if (failed.IsLocal)
                         {
-                            if (Reporting)
-                            {
-                                events.Unreachable(failed.StatusCode);
-                            }
+                            events.Unreachable(failed.StatusCode);
                         }
                         else
                         {
-                            if (Reporting)
-                            {
-                                events.Rejected(failed.StatusCode);
-                            }
+                            events.Rejected(failed.StatusCode);
                         }
                         break;
                     case SipCallTerminated { By: SipCallParty.Remote }:
