@@ -13,7 +13,6 @@ namespace Switchboard.Sip.Transactions;
 /// </summary>
 internal abstract class ClientTransaction
 {
-    private readonly TimeProvider _timeProvider;
     private TransactionTimers _timers;
     private SipRequest? _request;
     private IClientTransactionUser _user;
@@ -32,7 +31,6 @@ internal abstract class ClientTransaction
         Destination = destination;
         Transport = transport;
         Timers = timers;
-        _timeProvider = timeProvider;
         _timers = new TransactionTimers(timeProvider);
         _user = user;
         Logger = logger;
@@ -162,7 +160,7 @@ internal abstract class ClientTransaction
     /// Keeps the transaction, with no timer of its own, to absorb retransmissions for <paramref name="duration"/> (Timer D,
     /// K or M); <see cref="EndLingering"/> follows, from the clock's <see cref="LingerQueue"/>. Called under <see cref="Sync"/>.
     /// </summary>
-    protected void Linger_NeedsLock(TimeSpan duration) => LingerQueue.For(_timeProvider).Add(this, duration);
+    protected void Linger_NeedsLock(TimeSpan duration) => LingerQueue.For(_timers.Clock).Add(this, duration);
 
     /// <summary>The time given to <see cref="Linger_NeedsLock"/> has passed: a transaction still lingering terminates.</summary>
     internal abstract void EndLingering();

@@ -12,6 +12,9 @@ internal struct TransactionTimers(TimeProvider timeProvider)
     private ITimer? _first;
     private ITimer? _second;
 
+    /// <summary>The clock the timers run on.</summary>
+    public readonly TimeProvider Clock => timeProvider;
+
     public ITimer Start(Action callback, TimeSpan due)
     {
         if (_first is not null && _second is not null)
