@@ -115,7 +115,7 @@ public sealed class InviteClientTransactionTests
     [Fact]
     public void Accepted_HandedOverAfterTheCall_ReAcksRetransmitted2xxWithoutKeepingTheCallAlive()
     {
-        var (transaction, user) = StartForAUserNobodyElseHolds();
+        var (transaction, user) = StartForAUserNobodyElseHolds(u => new InviteClientTransaction(_invite, Peer, _transport, SipTimers.Default, _time, u, NullLogger.Instance));
         var ok = Response(_invite, 200, "OK");
         transaction.OnResponse(ok);
         var ack = Request(SipMethods.Ack, "z9hG4bKack1");
@@ -148,15 +148,6 @@ public sealed class InviteClientTransactionTests
 
         // Still pending when handed over: the call's own user keeps seeing every response.
         Assert.Equal([180, 200], _user.Responses.Select(r => r.StatusCode));
-    }
-
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-    private (InviteClientTransaction, WeakReference<RecordingTransactionUser>) StartForAUserNobodyElseHolds()
-    {
-        var user = new RecordingTransactionUser();
-        var transaction = new InviteClientTransaction(_invite, Peer, _transport, SipTimers.Default, _time, user, NullLogger.Instance);
-        transaction.Start();
-        return (transaction, new WeakReference<RecordingTransactionUser>(user));
     }
 
     [Fact]

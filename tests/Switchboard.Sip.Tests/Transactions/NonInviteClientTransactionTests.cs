@@ -64,7 +64,7 @@ public sealed class NonInviteClientTransactionTests
     [Fact]
     public void Final_TheTransactionLingersForTimerK_WithoutKeepingItsUserAlive()
     {
-        var (transaction, user) = StartForAUserNobodyElseHolds();
+        var (transaction, user) = StartForAUserNobodyElseHolds(u => new NonInviteClientTransaction(_bye, Peer, _transport, SipTimers.Default, _time, u, NullLogger.Instance));
 
         transaction.OnResponse(Response(_bye, 200, "OK"));
         GC.Collect();
@@ -74,15 +74,6 @@ public sealed class NonInviteClientTransactionTests
         // Completed absorbs retransmissions for 5 s: the call behind the user (and all it refers to) may go meanwhile.
         Assert.Equal(NonInviteClientTransactionState.Completed, transaction.State);
         Assert.False(user.TryGetTarget(out _), "the Completed transaction still holds its user");
-    }
-
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-    private (NonInviteClientTransaction, WeakReference<RecordingTransactionUser>) StartForAUserNobodyElseHolds()
-    {
-        var user = new RecordingTransactionUser();
-        var transaction = new NonInviteClientTransaction(_bye, Peer, _transport, SipTimers.Default, _time, user, NullLogger.Instance);
-        transaction.Start();
-        return (transaction, new WeakReference<RecordingTransactionUser>(user));
     }
 
     [Fact]

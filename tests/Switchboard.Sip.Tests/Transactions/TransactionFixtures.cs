@@ -25,4 +25,18 @@ internal static class TransactionFixtures
 
     public static SipResponse Response(SipRequest request, int code, string reason = "Reason", string toTag = "remote1") =>
         SipResponseFactory.Create(request, code, reason, code > 100 ? toTag : null);
+
+    /// <summary>
+    /// A started transaction whose user only the returned weak reference reaches: for the tests that a transaction lets
+    /// go of its user (not inlined, so no local of the caller keeps the user alive).
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    public static (T Transaction, WeakReference<RecordingTransactionUser> User) StartForAUserNobodyElseHolds<T>(Func<RecordingTransactionUser, T> create)
+        where T : Switchboard.Sip.Transactions.ClientTransaction
+    {
+        var user = new RecordingTransactionUser();
+        var transaction = create(user);
+        transaction.Start();
+        return (transaction, new WeakReference<RecordingTransactionUser>(user));
+    }
 }
