@@ -9,6 +9,10 @@ namespace Switchboard.Sip.Transactions;
 /// queue) made them outlive a young-generation collection and cost far more than the transaction, and the timer
 /// queue scanned tens of thousands of them. A transaction ends no earlier than its due time and at most
 /// <see cref="Coalescing"/> later, so that a stream of them shares the timer's firings.
+/// Transactions that linger equally long (Timer K's 5 s, Timer D's and M's 32 s: a handful of durations) share a
+/// first-in, first-out lane, in which they are due in the order they came: adding and ending one costs a write at
+/// either end of the lane, where a heap of a hundred thousand of them moved entries all over its array each time
+/// (and the collector then scanned those entries for young transactions).
 /// </summary>
 internal sealed class LingerQueue
 {
@@ -20,7 +24,8 @@ internal sealed class LingerQueue
     private readonly TimeProvider _time;
     private readonly ITimer _timer;
     private readonly Lock _lock = new();
-    private readonly PriorityQueue<ClientTransaction, long> _queue = new();
+    // One lane per duration, in the order the durations were first seen.
+    private readonly List<Lane> _lanes = [];
     private readonly long _coalescing;
     // The timestamp the timer is set for; long.MaxValue while it is not set.
     private long _armedFor = long.MaxValue;
@@ -42,7 +47,12 @@ internal sealed class LingerQueue
         {
             lock (_lock)
             {
-                return _queue.Count;
+                var count = 0;
+                foreach (var lane in _lanes)
+                {
+                    count += lane.Count;
+                }
+                return count;
             }
         }
     }
@@ -50,15 +60,31 @@ internal sealed class LingerQueue
     /// <summary>Ends <paramref name="transaction"/>'s lingering (<see cref="ClientTransaction.EndLingering"/>) after <paramref name="duration"/>.</summary>
     public void Add(ClientTransaction transaction, TimeSpan duration)
     {
-        var due = _time.GetTimestamp() + ToTimestamp(duration);
+        var length = ToTimestamp(duration);
         lock (_lock)
         {
-            _queue.Enqueue(transaction, due);
+            // Read under the lock, so that a lane's due times never decrease.
+            var due = _time.GetTimestamp() + length;
+            LaneFor_NeedsLock(length).Enqueue((transaction, due));
             if (due < _armedFor)
             {
                 Arm_NeedsLock(due);
             }
         }
+    }
+
+    private Lane LaneFor_NeedsLock(long length)
+    {
+        foreach (var lane in _lanes)
+        {
+            if (lane.Length == length)
+            {
+                return lane;
+            }
+        }
+        var added = new Lane(length);
+        _lanes.Add(added);
+        return added;
     }
 
     private void Fire()
@@ -68,12 +94,21 @@ internal sealed class LingerQueue
         {
             _armedFor = long.MaxValue;
             var now = _time.GetTimestamp();
-            while (_queue.TryPeek(out var transaction, out var at) && at <= now)
+            var next = long.MaxValue;
+            foreach (var lane in _lanes)
             {
-                _queue.Dequeue();
-                (due ??= []).Add(transaction);
+                while (lane.TryPeek(out var head))
+                {
+                    if (head.Due > now)
+                    {
+                        next = Math.Min(next, head.Due);
+                        break;
+                    }
+                    lane.Dequeue();
+                    (due ??= []).Add(head.Transaction);
+                }
             }
-            if (_queue.TryPeek(out _, out var next))
+            if (next != long.MaxValue)
             {
                 Arm_NeedsLock(due is null ? next : Math.Max(next, now + _coalescing));
             }
@@ -98,4 +133,10 @@ internal sealed class LingerQueue
     }
 
     private long ToTimestamp(TimeSpan span) => (long)(span.Ticks * (double)_time.TimestampFrequency / TimeSpan.TicksPerSecond);
+
+    /// <summary>The transactions that linger for one duration, due in the order they were added.</summary>
+    private sealed class Lane(long length) : Queue<(ClientTransaction Transaction, long Due)>
+    {
+        public long Length { get; } = length;
+    }
 }

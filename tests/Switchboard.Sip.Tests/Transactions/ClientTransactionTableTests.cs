@@ -80,4 +80,40 @@ public sealed class ClientTransactionTableTests
         Assert.Equal(0, table.Count);
         Assert.Equal(0, LingerQueue.For(time).Count);
     }
+
+    [Fact]
+    public void TransactionsLingeringEquallyLong_EndOneByOne_EachAtItsOwnDueTime()
+    {
+        var time = new FakeTimeProvider();
+        var start = time.GetUtcNow();
+        void AdvanceTo(TimeSpan sinceStart) => time.Advance(start + sinceStart - time.GetUtcNow());
+        var transport = new RecordingTransport();
+        var table = new ClientTransactionTable();
+        var byes = new List<NonInviteClientTransaction>();
+        // BYEs answered at t = 0, 0.5 s and 1 s: each lingers for Timer K (T4 = 5 s) in the same lane.
+        for (var i = 0; i < 3; i++)
+        {
+            AdvanceTo(TimeSpan.FromMilliseconds(500 * i));
+            var bye = Request(SipMethods.Bye, $"z9hG4bKlane-{i}");
+            var transaction = new NonInviteClientTransaction(bye, Peer, transport, SipTimers.Default, time, new RecordingTransactionUser(), NullLogger.Instance);
+            table.Add(transaction);
+            transaction.Start();
+            transaction.OnResponse(Response(bye, 200));
+            byes.Add(transaction);
+        }
+        Assert.Equal(3, LingerQueue.For(time).Count);
+
+        // Each ends no earlier than 5 s after its answer and at most the queue's coalescing later, the others untouched.
+        for (var i = 0; i < 3; i++)
+        {
+            var due = TimeSpan.FromMilliseconds(5_000 + 500 * i);
+            AdvanceTo(due - TimeSpan.FromMilliseconds(1));
+            Assert.All(byes.Skip(i), t => Assert.Equal(NonInviteClientTransactionState.Completed, t.State));
+            AdvanceTo(due + LingerQueue.Coalescing);
+            Assert.Equal(NonInviteClientTransactionState.Terminated, byes[i].State);
+            Assert.All(byes.Skip(i + 1), t => Assert.Equal(NonInviteClientTransactionState.Completed, t.State));
+            Assert.Equal(2 - i, LingerQueue.For(time).Count);
+        }
+        Assert.Equal(0, table.Count);
+    }
 }
