@@ -287,7 +287,12 @@ internal sealed partial class SqliteCallStore
         {
             var buffer = _json ??= new ArrayBufferWriter<byte>(1024);
             buffer.ResetWrittenCount();
-            var writer = _jsonWriter ??= new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = info.Options.Encoder, Indented = info.Options.WriteIndented });
+            var writer = _jsonWriter;
+            if (writer is null || writer.Options.Encoder != info.Options.Encoder || writer.Options.Indented != info.Options.WriteIndented)
+            {
+                // Made again only if a type's options differ from the last one's (the store's contexts share theirs).
+                writer = _jsonWriter = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = info.Options.Encoder, Indented = info.Options.WriteIndented });
+            }
             writer.Reset(buffer);
             JsonSerializer.Serialize(writer, value, info);
             writer.Flush();
@@ -391,7 +396,7 @@ internal sealed partial class SqliteCallStore
         p.AddWithValue("$direction", call.Direction);
         p.AddWithValue("$created", Micros.From(call.DateCreated));
         BindStateColumns(p, call);
-        p.AddWithValue("$instructions", SerializeInstructions(call.Instructions));
+        p.AddJson("$instructions", call.Instructions, StorageJson.Default.CallInstructions);
         p.AddWithValue("$sip_call_id", Db(call.SipCallId));
     }
 

@@ -111,9 +111,6 @@ internal sealed partial class SqliteCallStore : ICallStore, IAsyncDisposable
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    internal static string SerializeInstructions(CallInstructions instructions) =>
-        JsonSerializer.Serialize(instructions, StorageJson.Default.CallInstructions);
-
     internal static CallInstructions DeserializeInstructions(string json) =>
         JsonSerializer.Deserialize(json, StorageJson.Default.CallInstructions)
         ?? throw new InvalidDataException("Stored call instructions are empty");
