@@ -1,4 +1,3 @@
-using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text;
 using Switchboard.Accounts;
@@ -29,31 +28,51 @@ internal sealed class BasicAuthFilter(AccountRegistry accounts) : IEndpointFilte
         return await next(context);
     }
 
-    /// <summary>The account whose credentials the <c>Authorization</c> header carries, or null.</summary>
+    /// <summary>The longest <c>Authorization</c> header read: far above an account SID and token, well within the stack.</summary>
+    private const int MaxCredentialsLength = 1024;
+
+    /// <summary>
+    /// The account whose credentials the <c>Authorization</c> header carries (RFC 7617: <c>Basic</c>, case-insensitive,
+    /// then base64 of <c>sid:token</c>; the token is what follows the first colon), or null. Read from the stack: every
+    /// API request comes through here.
+    /// </summary>
     internal Account? Authenticate(string header)
     {
-        if (!AuthenticationHeaderValue.TryParse(header, out var value)
-            || !string.Equals(value.Scheme, "Basic", StringComparison.OrdinalIgnoreCase)
-            || value.Parameter is null)
+        var value = header.AsSpan().Trim(' ');
+        const string scheme = "Basic";
+        if (value.Length <= scheme.Length || !value.StartsWith(scheme, StringComparison.OrdinalIgnoreCase) || value[scheme.Length] != ' ')
         {
             return null;
         }
-        string decoded;
-        try
-        {
-            decoded = Encoding.UTF8.GetString(Convert.FromBase64String(value.Parameter));
-        }
-        catch (FormatException)
+        var encoded = value[scheme.Length..].TrimStart(' ');
+        if (encoded.IsEmpty || encoded.Length > MaxCredentialsLength)
         {
             return null;
         }
-        var colon = decoded.IndexOf(':', StringComparison.Ordinal);
-        if (colon < 0 || accounts.Find(decoded[..colon]) is not { } account)
+        Span<byte> decoded = stackalloc byte[encoded.Length];
+        if (!Convert.TryFromBase64Chars(encoded, decoded, out var written))
         {
             return null;
         }
-        var given = Encoding.UTF8.GetBytes(decoded[(colon + 1)..]);
-        var expected = Encoding.UTF8.GetBytes(account.AuthToken);
+        decoded = decoded[..written];
+        var colon = decoded.IndexOf((byte)':');
+        if (colon < 0)
+        {
+            return null;
+        }
+        Span<char> sid = stackalloc char[colon];
+        if (!Encoding.UTF8.TryGetChars(decoded[..colon], sid, out var sidLength) || accounts.Find(sid[..sidLength]) is not { } account)
+        {
+            return null;
+        }
+        if (account.AuthToken.Length > MaxCredentialsLength)
+        {
+            // Longer than any token the header could carry.
+            return null;
+        }
+        var given = decoded[(colon + 1)..];
+        Span<byte> expected = stackalloc byte[Encoding.UTF8.GetMaxByteCount(account.AuthToken.Length)];
+        expected = expected[..Encoding.UTF8.GetBytes(account.AuthToken, expected)];
         return CryptographicOperations.FixedTimeEquals(given, expected) ? account : null;
     }
 }
