@@ -20,8 +20,6 @@ internal static class CallJson
         "UserDefinedMessageSubscriptions", "UserDefinedMessages",
     ];
 
-    public static string CallUri(string accountSid, string callSid) => $"/2010-04-01/Accounts/{accountSid}/Calls/{callSid}.json";
-
     public static void Write(Utf8JsonWriter json, Call call)
     {
         var s = call.State;
@@ -39,7 +37,8 @@ internal static class CallJson
         Rfc2822.Write(json, "end_time", s.EndTime);
         json.WriteNull("forwarded_from");
         json.WriteString("from", call.From);
-        json.WriteString("from_formatted", PhoneNumbers.Format(call.From));
+        Span<char> formatted = stackalloc char[PhoneNumbers.FormattedNanpLength];
+        json.WriteString("from_formatted", PhoneNumbers.Format(call.From, formatted));
         json.WriteNull("group_sid");
         WriteNullable(json, "parent_call_sid", call.ParentCallSid?.Value);
         json.WriteNull("phone_number_sid");
@@ -53,12 +52,19 @@ internal static class CallJson
         json.WriteString("status", s.Status.ToResource());
         json.WriteStartObject("subresource_uris");
         // Each URI is the call's path and a subresource's name, written from one buffer rather than made a string each.
-        var prefix = $"/2010-04-01/Accounts/{call.AccountSid}/Calls/{call.Sid.Value}/".AsSpan();
-        Span<char> uri = stackalloc char[prefix.Length + 64];
-        prefix.CopyTo(uri);
+        const string apiPrefix = "/2010-04-01/Accounts/";
+        const string calls = "/Calls/";
+        var pathLength = apiPrefix.Length + call.AccountSid.Length + calls.Length + call.Sid.Value.Length;
+        var buffer = pathLength <= 256 ? stackalloc char[pathLength + 64] : new char[pathLength + 64];
+        var uri = buffer;
+        apiPrefix.CopyTo(uri);
+        call.AccountSid.CopyTo(uri[apiPrefix.Length..]);
+        calls.CopyTo(uri[(apiPrefix.Length + call.AccountSid.Length)..]);
+        call.Sid.Value.CopyTo(uri[(pathLength - call.Sid.Value.Length)..]);
+        uri[pathLength] = '/';
         for (var i = 0; i < SubresourceNames.Length; i++)
         {
-            var length = prefix.Length;
+            var length = pathLength + 1;
             SubresourcePaths[i].CopyTo(uri[length..]);
             length += SubresourcePaths[i].Length;
             ".json".CopyTo(uri[length..]);
@@ -66,9 +72,10 @@ internal static class CallJson
         }
         json.WriteEndObject();
         json.WriteString("to", call.To);
-        json.WriteString("to_formatted", PhoneNumbers.Format(call.To));
+        json.WriteString("to_formatted", PhoneNumbers.Format(call.To, formatted));
         WriteNullable(json, "trunk_sid", call.TrunkSid);
-        json.WriteString("uri", CallUri(call.AccountSid, call.Sid.Value));
+        ".json".CopyTo(uri[pathLength..]);
+        json.WriteString("uri", uri[..(pathLength + 5)]);
         json.WriteNull("stir_verstat");
         json.WriteEndObject();
     }

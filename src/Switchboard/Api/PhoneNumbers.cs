@@ -71,13 +71,27 @@ public static class PhoneNumbers
 
     public static bool IsPhoneNumber(string endpoint) => endpoint.StartsWith('+');
 
-    /// <summary>Twilio's <c>*_formatted</c>: NANP numbers as <c>(415) 555-0100</c>, anything else as is.</summary>
-    public static string Format(string endpoint)
+    /// <summary>
+    /// Twilio's <c>*_formatted</c>: a NANP number as <c>(415) 555-0100</c>, written into <paramref name="buffer"/> (at
+    /// least <see cref="FormattedNanpLength"/> characters), anything else as is.
+    /// </summary>
+    public static ReadOnlySpan<char> Format(string endpoint, Span<char> buffer)
     {
-        if (endpoint.Length == 12 && endpoint.StartsWith("+1", StringComparison.Ordinal))
+        if (endpoint.Length != 12 || !endpoint.StartsWith("+1", StringComparison.Ordinal))
         {
-            return $"({endpoint[2..5]}) {endpoint[5..8]}-{endpoint[8..]}";
+            return endpoint;
         }
-        return endpoint;
+        var digits = endpoint.AsSpan(2);
+        buffer[0] = '(';
+        digits[..3].CopyTo(buffer[1..]);
+        buffer[4] = ')';
+        buffer[5] = ' ';
+        digits[3..6].CopyTo(buffer[6..]);
+        buffer[9] = '-';
+        digits[6..].CopyTo(buffer[10..]);
+        return buffer[..FormattedNanpLength];
     }
+
+    /// <summary>The length of <c>(415) 555-0100</c>.</summary>
+    public const int FormattedNanpLength = 14;
 }

@@ -295,6 +295,78 @@ public sealed class CallsApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Create_ResourceJson_HasTheCallsUrisAndFormattedNumbers()
+    {
+        var form = ValidForm();
+        form["To"] = "+447700900123";
+        var (status, json) = await PostFormAsync(form);
+
+        Assert.Equal(HttpStatusCode.Created, status);
+        var sid = json.GetProperty("sid").GetString()!;
+        var path = $"/2010-04-01/Accounts/{_host.AccountSid}/Calls/{sid}";
+        Assert.Equal(path + ".json", json.GetProperty("uri").GetString());
+        var subresources = json.GetProperty("subresource_uris");
+        Assert.Equal(path + "/Events.json", subresources.GetProperty("events").GetString());
+        Assert.Equal(path + "/Notifications.json", subresources.GetProperty("notifications").GetString());
+        Assert.Equal(path + "/UserDefinedMessageSubscriptions.json", subresources.GetProperty("user_defined_message_subscriptions").GetString());
+        Assert.Equal(9, subresources.EnumerateObject().Count());
+        // NANP numbers are formatted as Twilio formats them; others are shown as given.
+        Assert.Equal("(415) 555-0199", json.GetProperty("from_formatted").GetString());
+        Assert.Equal("+447700900123", json.GetProperty("to_formatted").GetString());
+
+        var (_, fetched) = await GetAsync(path + ".json");
+        Assert.Equal(json.GetProperty("uri").GetString(), fetched.GetProperty("uri").GetString());
+        Assert.Equal(subresources.GetRawText(), fetched.GetProperty("subresource_uris").GetRawText());
+    }
+
+    /// <summary>
+    /// Authorization headers as clients send them (RFC 7617: the scheme is case-insensitive, the token is everything
+    /// after the first colon) and as they should be refused. "{sid}"/"{token}" stand for the account's credentials;
+    /// "b64:" means the rest is sent base64-encoded after "Basic ".
+    /// </summary>
+    [Theory]
+    [InlineData("b64:{sid}:{token}", true)]
+    [InlineData("basic {b64}", true)]
+    [InlineData("  BASIC    {b64}  ", true)]
+    [InlineData("b64:{sid}:wrong", false)]
+    [InlineData("b64:{sid}:{token}x", false)]
+    [InlineData("b64:{sid}:", false)]
+    [InlineData("b64:{sid}", false)]
+    [InlineData("b64::{token}", false)]
+    [InlineData("b64:AC00000000000000000000000000000000:{token}", false)]
+    [InlineData("b64:{sid}{token}", false)]
+    [InlineData("Basic !!not-base64!!", false)]
+    [InlineData("Basic", false)]
+    [InlineData("Basic ", false)]
+    [InlineData("Bearer {b64}", false)]
+    [InlineData("Basic{b64}", false)]
+    [InlineData("Basic {long}", false)]
+    public async Task AuthorizationHeader_OnlyTheAccountsOwnCredentialsAreAccepted(string template, bool accepted)
+    {
+        string Credentials(string text) => text.Replace("{sid}", _host.AccountSid).Replace("{token}", _host.AuthToken);
+        var header = template.StartsWith("b64:", StringComparison.Ordinal)
+            ? "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes(Credentials(template[4..])))
+            : Credentials(template)
+                .Replace("{b64}", Convert.ToBase64String(Encoding.UTF8.GetBytes(Credentials("{sid}:{token}"))))
+                .Replace("{long}", Convert.ToBase64String(Encoding.UTF8.GetBytes(Credentials("{sid}:{token}") + new string('x', 5_000))));
+        using var http = new HttpClient { BaseAddress = _host.BaseUri };
+        using var request = new HttpRequestMessage(HttpMethod.Get, _host.CallsPath);
+        Assert.True(request.Headers.TryAddWithoutValidation("Authorization", header));
+
+        using var response = await http.SendAsync(request);
+
+        if (accepted)
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+        else
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+            AssertTwilioError(await ReadJsonAsync(response), 20003, 401);
+        }
+    }
+
+    [Fact]
     public async Task Fetch_UnknownSid_Returns404_20404()
     {
         var (status, json) = await GetAsync(CallPath("CA00000000000000000000000000000000"));
