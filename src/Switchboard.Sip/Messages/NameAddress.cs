@@ -26,36 +26,44 @@ internal sealed record NameAddress
     public static bool TryParse(string? text, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out NameAddress? address)
     {
         address = null;
-        if (string.IsNullOrWhiteSpace(text))
+        if (text is null)
         {
             return false;
         }
 
-        text = text.Trim();
+        // Read in place: only the display name, the URI's parts and the parameters become strings.
+        var value = text.AsSpan().Trim();
+        if (value.IsEmpty)
+        {
+            return false;
+        }
+
         string? display = null;
-        string uriText;
-        string paramText;
-        var open = IndexOfOutsideQuotes(text, '<');
+        ReadOnlySpan<char> uriText;
+        ReadOnlySpan<char> paramText;
+        var open = IndexOfOutsideQuotes(value, '<');
         if (open >= 0)
         {
-            var close = text.IndexOf('>', open);
+            var close = value[open..].IndexOf('>');
             if (close < 0)
             {
                 return false;
             }
 
-            display = text[..open].Trim();
-            if (display.Length == 0)
+            close += open;
+            var displayText = value[..open].Trim();
+            if (!displayText.IsEmpty)
             {
-                display = null;
-            }
-            else if (display[0] == '"' && (display.Length < 2 || display[^1] != '"'))
-            {
-                return false;
+                if (displayText[0] == '"' && (displayText.Length < 2 || displayText[^1] != '"'))
+                {
+                    return false;
+                }
+
+                display = displayText.ToString();
             }
 
-            uriText = text[(open + 1)..close].Trim();
-            paramText = text[(close + 1)..].Trim();
+            uriText = value[(open + 1)..close].Trim();
+            paramText = value[(close + 1)..].Trim();
             if (paramText.Length > 0 && paramText[0] != ';')
             {
                 return false;
@@ -64,10 +72,10 @@ internal sealed record NameAddress
         else
         {
             // RFC 3261 20.10: without angle brackets every parameter after the URI is a header parameter.
-            var semicolon = text.IndexOf(';', StringComparison.Ordinal);
-            uriText = (semicolon < 0 ? text : text[..semicolon]).TrimEnd();
-            paramText = semicolon < 0 ? string.Empty : text[semicolon..];
-            if (uriText.Contains(' ', StringComparison.Ordinal))
+            var semicolon = value.IndexOf(';');
+            uriText = (semicolon < 0 ? value : value[..semicolon]).TrimEnd();
+            paramText = semicolon < 0 ? [] : value[semicolon..];
+            if (uriText.Contains(' '))
             {
                 return false;
             }
@@ -82,7 +90,7 @@ internal sealed record NameAddress
         return true;
     }
 
-    private static int IndexOfOutsideQuotes(string text, char target)
+    private static int IndexOfOutsideQuotes(ReadOnlySpan<char> text, char target)
     {
         var inQuotes = false;
         for (var i = 0; i < text.Length; i++)

@@ -95,12 +95,16 @@ internal static class SipSyntax
     /// Parses <c>;name[=value]</c> pairs. Returns false on an empty or non-token name.
     /// Quoted values keep their quotes so the header can be written back unchanged.
     /// </summary>
-    public static bool TryParseParameters(string text, out IReadOnlyList<KeyValuePair<string, string?>> parameters)
+    public static bool TryParseParameters(string text, out IReadOnlyList<KeyValuePair<string, string?>> parameters) =>
+        TryParseParameters(text.AsSpan(), out parameters);
+
+    /// <inheritdoc cref="TryParseParameters(string, out IReadOnlyList{KeyValuePair{string, string}})"/>
+    public static bool TryParseParameters(ReadOnlySpan<char> text, out IReadOnlyList<KeyValuePair<string, string?>> parameters)
     {
         // Read in place, part by part: only the names and values become strings (the usual names shared).
         List<KeyValuePair<string, string?>>? list = null;
         parameters = [];
-        var rest = text.AsSpan();
+        var rest = text;
         while (!rest.IsEmpty)
         {
             var at = IndexOfOutside(rest, ';');

@@ -37,19 +37,32 @@ public sealed record SipUri
     public static bool TryParse(string? text, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out SipUri? uri)
     {
         uri = null;
-        if (string.IsNullOrEmpty(text) || text.Length > 2048)
+        return text is not null && TryParse(text.AsSpan(), out uri);
+    }
+
+    /// <summary>
+    /// <see cref="TryParse(string?, out SipUri?)"/> of a part of a header (From, To, Contact, a request line), read in place:
+    /// only the user, host, parameters and headers become strings.
+    /// </summary>
+    internal static bool TryParse(ReadOnlySpan<char> text, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out SipUri? uri)
+    {
+        uri = null;
+        if (text.IsEmpty || text.Length > 2048)
         {
             return false;
         }
 
-        var colon = text.IndexOf(':', StringComparison.Ordinal);
+        var colon = text.IndexOf(':');
         if (colon <= 0)
         {
             return false;
         }
 
-        var scheme = text[..colon].ToLowerInvariant();
-        if (scheme is not ("sip" or "sips"))
+        var schemeText = text[..colon];
+        var scheme = schemeText.Equals("sip", StringComparison.OrdinalIgnoreCase) ? "sip"
+            : schemeText.Equals("sips", StringComparison.OrdinalIgnoreCase) ? "sips"
+            : null;
+        if (scheme is null)
         {
             return false;
         }
@@ -61,26 +74,27 @@ public sealed record SipUri
         var at = rest.LastIndexOf('@');
         if (at >= 0)
         {
-            user = rest[..at];
-            if (user.Length == 0 || !IsValidUserInfo(user))
+            var userText = rest[..at];
+            if (userText.IsEmpty || !IsValidUserInfo(userText))
             {
                 return false;
             }
 
+            user = userText.ToString();
             rest = rest[(at + 1)..];
         }
 
         string? headers = null;
-        var question = rest.IndexOf('?', StringComparison.Ordinal);
+        var question = rest.IndexOf('?');
         if (question >= 0)
         {
-            headers = rest[(question + 1)..];
+            headers = rest[(question + 1)..].ToString();
             rest = rest[..question];
         }
 
-        var semicolon = rest.IndexOf(';', StringComparison.Ordinal);
+        var semicolon = rest.IndexOf(';');
         var hostPort = semicolon < 0 ? rest : rest[..semicolon];
-        var paramText = semicolon < 0 ? string.Empty : rest[semicolon..];
+        var paramText = semicolon < 0 ? [] : rest[semicolon..];
         if (!TrySplitHostPort(hostPort, out var host, out var port)
             || !SipSyntax.TryParseParameters(paramText, out var parameters))
         {
@@ -92,39 +106,40 @@ public sealed record SipUri
     }
 
     /// <summary>Splits <c>host[:port]</c>, accepting bracketed IPv6 references.</summary>
-    internal static bool TrySplitHostPort(string hostPort, out string host, out int? port)
+    internal static bool TrySplitHostPort(ReadOnlySpan<char> hostPort, out string host, out int? port)
     {
         host = string.Empty;
         port = null;
-        string portText;
+        ReadOnlySpan<char> hostText;
+        ReadOnlySpan<char> portText;
         if (hostPort.StartsWith('['))
         {
-            var close = hostPort.IndexOf(']', StringComparison.Ordinal);
+            var close = hostPort.IndexOf(']');
             if (close < 0)
             {
                 return false;
             }
 
-            host = hostPort[..(close + 1)];
+            hostText = hostPort[..(close + 1)];
             portText = hostPort[(close + 1)..];
             if (portText.Length > 0 && portText[0] != ':')
             {
                 return false;
             }
 
-            portText = portText.Length > 0 ? portText[1..] : string.Empty;
+            portText = portText.Length > 0 ? portText[1..] : [];
         }
         else
         {
-            var colon = hostPort.IndexOf(':', StringComparison.Ordinal);
-            host = colon < 0 ? hostPort : hostPort[..colon];
-            portText = colon < 0 ? string.Empty : hostPort[(colon + 1)..];
+            var colon = hostPort.IndexOf(':');
+            hostText = colon < 0 ? hostPort : hostPort[..colon];
+            portText = colon < 0 ? [] : hostPort[(colon + 1)..];
             if (colon >= 0 && portText.Length == 0)
             {
                 return false;
             }
 
-            foreach (var c in host)
+            foreach (var c in hostText)
             {
                 if (!(char.IsAsciiLetterOrDigit(c) || c is '-' or '.' or '_'))
                 {
@@ -133,7 +148,7 @@ public sealed record SipUri
             }
         }
 
-        if (host.Length == 0)
+        if (hostText.IsEmpty)
         {
             return false;
         }
@@ -148,10 +163,11 @@ public sealed record SipUri
             port = value;
         }
 
+        host = RecentHosts.Get(hostText);
         return true;
     }
 
-    private static bool IsValidUserInfo(string user)
+    private static bool IsValidUserInfo(ReadOnlySpan<char> user)
     {
         foreach (var c in user)
         {
@@ -208,5 +224,37 @@ public sealed record SipUri
         }
 
         return builder;
+    }
+
+    /// <summary>
+    /// The hosts this thread read last, shared: a trunk's messages name the same few hosts (its own, ours) in every Via,
+    /// From, To and Contact, and most are parsed on the transport's one receive thread.
+    /// </summary>
+    private static class RecentHosts
+    {
+        private const int Size = 4;
+
+        [ThreadStatic]
+        private static string?[]? t_hosts;
+
+        [ThreadStatic]
+        private static int t_next;
+
+        public static string Get(ReadOnlySpan<char> host)
+        {
+            var hosts = t_hosts ??= new string?[Size];
+            foreach (var known in hosts)
+            {
+                if (known is not null && host.SequenceEqual(known))
+                {
+                    return known;
+                }
+            }
+
+            var made = host.ToString();
+            hosts[t_next] = made;
+            t_next = (t_next + 1) % Size;
+            return made;
+        }
     }
 }

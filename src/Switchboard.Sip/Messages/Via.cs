@@ -27,10 +27,11 @@ internal sealed record Via
             return false;
         }
 
-        text = text.Trim();
-        var semicolon = text.IndexOf(';', StringComparison.Ordinal);
-        var sentPart = semicolon < 0 ? text : text[..semicolon];
-        var paramText = semicolon < 0 ? string.Empty : text[semicolon..];
+        // Read in place: only the host and the parameters become strings.
+        var value = text.AsSpan().Trim();
+        var semicolon = value.IndexOf(';');
+        var sentPart = semicolon < 0 ? value : value[..semicolon];
+        var paramText = semicolon < 0 ? [] : value[semicolon..];
 
         // sent-protocol LWS sent-by; RFC 4475 3.1.1.1 allows whitespace around the slashes.
         var protocolEnd = FindProtocolEnd(sentPart);
@@ -44,7 +45,7 @@ internal sealed record Via
         // A sloppy peer may pad the protocol with whitespace; a hostile one with kilobytes of it: off the stack then.
         Span<char> protocol = protocolEnd <= 64 ? stackalloc char[protocolEnd] : new char[protocolEnd];
         var length = 0;
-        foreach (var c in sentPart.AsSpan(0, protocolEnd))
+        foreach (var c in sentPart[..protocolEnd])
         {
             if (!char.IsWhiteSpace(c))
             {
@@ -65,8 +66,11 @@ internal sealed record Via
         }
 
         // The space after the protocol is the usual case: trimmed in place; whitespace inside (RFC 4475) is dropped.
-        var sentBySpan = sentPart.AsSpan(protocolEnd).Trim();
-        var sentBy = HasWhiteSpace(sentBySpan) ? string.Concat(sentBySpan.ToString().Where(c => !char.IsWhiteSpace(c))) : sentBySpan.ToString();
+        var sentBy = sentPart[protocolEnd..].Trim();
+        if (HasWhiteSpace(sentBy))
+        {
+            sentBy = string.Concat(sentBy.ToString().Where(c => !char.IsWhiteSpace(c)));
+        }
 
         if (!SipUri.TrySplitHostPort(sentBy, out var host, out var port)
             || !SipSyntax.TryParseParameters(paramText, out var parameters))
@@ -98,7 +102,7 @@ internal sealed record Via
         : transport.Equals("TLS", StringComparison.OrdinalIgnoreCase) ? "TLS"
         : transport.ToString().ToUpperInvariant();
 
-    private static int FindProtocolEnd(string sentPart)
+    private static int FindProtocolEnd(ReadOnlySpan<char> sentPart)
     {
         var slashes = 0;
         for (var i = 0; i < sentPart.Length; i++)

@@ -17,6 +17,28 @@ public sealed class SipUriTests
         Assert.Equal(port, uri.Port);
     }
 
+    [Fact]
+    public void TryParse_ManyHostsInTurn_EachUriKeepsItsOwnHost()
+    {
+        // More hosts than the parser's per-thread list of recent hosts, revisited out of order, in three kinds of header.
+        string[] hosts = ["10.0.0.1", "10.0.0.10", "trunk.example.com", "TRUNK.example.com", "[2001:db8::1]", "h", "10.0.0.1", "pbx.local"];
+        foreach (var round in Enumerable.Range(0, 3))
+        {
+            foreach (var host in round == 1 ? hosts.Reverse() : hosts)
+            {
+                Assert.True(SipUri.TryParse($"sip:+15551234567@{host}:5070;user=phone", out var uri));
+                Assert.Equal(host, uri.Host);
+                Assert.True(NameAddress.TryParse($"\"Caller\" <sip:alice@{host}>;tag=a{round}", out var address));
+                Assert.Equal(host, address.Uri.Host);
+                Assert.Equal($"a{round}", address.Tag);
+                Assert.Equal("\"Caller\"", address.DisplayName);
+                Assert.True(Via.TryParse($"SIP/2.0/UDP {host}:5060;branch=z9hG4bK{round}", out var via));
+                Assert.Equal(host, via.Host);
+                Assert.Equal(5060, via.Port);
+            }
+        }
+    }
+
     [Theory]
     [InlineData("")]
     [InlineData("tel:+15551234567")]
