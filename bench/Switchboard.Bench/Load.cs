@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
@@ -86,6 +87,27 @@ internal static class Load
         return new LoadResult(state.Ok, state.Failed, Stopwatch.GetElapsedTime(start).TotalSeconds, [], state.FirstError);
     }
 
+    /// <summary>
+    /// Reads a response's body to its end into a pooled buffer and drops it: a request counts once its whole answer has
+    /// arrived, as with a buffered read, without the load generator copying every body into a growing array of its own
+    /// (that was a fifth of the bytes allocated in a SIP server phase, all on the client's side).
+    /// </summary>
+    private static async Task DrainAsync(HttpResponseMessage response)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(4096);
+        try
+        {
+            await using var body = await response.Content.ReadAsStreamAsync();
+            while (await body.ReadAsync(buffer) > 0)
+            {
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
     private static async Task<List<double>> WorkerAsync(HttpClient client, PostTemplate post, HttpStatusCode expected, LoopState state, long limit)
     {
         var latencies = new List<double>();
@@ -96,12 +118,15 @@ internal static class Load
             try
             {
                 using var request = post.Create();
-                using var response = await client.SendAsync(request);
-                await response.Content.LoadIntoBufferAsync();
+                using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
                 ok = response.StatusCode == expected;
                 if (!ok)
                 {
                     state.FirstError ??= $"HTTP {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}";
+                }
+                else
+                {
+                    await DrainAsync(response);
                 }
             }
             catch (HttpRequestException ex)
@@ -164,8 +189,8 @@ internal static class Load
             try
             {
                 using var request = post.Create();
-                using var response = await client.SendAsync(request);
-                await response.Content.LoadIntoBufferAsync();
+                using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+                await DrainAsync(response);
                 Interlocked.Increment(ref response.StatusCode == expected ? ref ok : ref failed);
             }
             catch (HttpRequestException)
