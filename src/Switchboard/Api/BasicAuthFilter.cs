@@ -28,7 +28,7 @@ internal sealed class BasicAuthFilter(AccountRegistry accounts) : IEndpointFilte
         return await next(context);
     }
 
-    /// <summary>The longest <c>Authorization</c> header read: far above an account SID and token, well within the stack.</summary>
+    /// <summary>The longest encoded credentials read: far above an account SID and token, well within the stack.</summary>
     private const int MaxCredentialsLength = 1024;
 
     /// <summary>

@@ -55,8 +55,8 @@ internal static class CallJson
         const string apiPrefix = "/2010-04-01/Accounts/";
         const string calls = "/Calls/";
         var pathLength = apiPrefix.Length + call.AccountSid.Length + calls.Length + call.Sid.Value.Length;
-        var buffer = pathLength <= 256 ? stackalloc char[pathLength + 64] : new char[pathLength + 64];
-        var uri = buffer;
+        // Room for the longest subresource ("/UserDefinedMessageSubscriptions.json"); SIDs are 34 characters.
+        var uri = pathLength <= 256 ? stackalloc char[pathLength + 64] : new char[pathLength + 64];
         apiPrefix.CopyTo(uri);
         call.AccountSid.CopyTo(uri[apiPrefix.Length..]);
         calls.CopyTo(uri[(apiPrefix.Length + call.AccountSid.Length)..]);
