@@ -189,15 +189,23 @@ public sealed class SipEndpoint : IAsyncDisposable
     /// Where an in-dialog request goes: the next hop's address when it is an IP literal, else the address
     /// the INVITE went to (no DNS on the receive path; RFC 3263 lookups are out of scope).
     /// </summary>
-    internal static IPEndPoint ResolveNextHop(SipUri nextHop, IPEndPoint fallback)
-    {
-        if (!IPAddress.TryParse(nextHop.Host.AsSpan().Trim(['[', ']']), out var address))
-        {
-            return fallback;
-        }
-        var port = nextHop.Port ?? 5060;
+    internal static IPEndPoint ResolveNextHop(SipUri nextHop, IPEndPoint fallback) =>
         // Most dialogs go on where the INVITE went: that endpoint is shared rather than copied into every call.
-        return port == fallback.Port && address.Equals(fallback.Address) ? fallback : new IPEndPoint(address, port);
+        LiteralEndPoint(nextHop, fallback) ?? fallback;
+
+    /// <summary>
+    /// The endpoint of <paramref name="uri"/> when its host is an IP literal (port 5060 unless given), else null:
+    /// <paramref name="known"/> itself when it is that same endpoint, so that a peer reached again and again is not
+    /// copied each time.
+    /// </summary>
+    internal static IPEndPoint? LiteralEndPoint(SipUri uri, IPEndPoint? known)
+    {
+        if (!IPAddress.TryParse(uri.Host.AsSpan().Trim(['[', ']']), out var address))
+        {
+            return null;
+        }
+        var port = uri.Port ?? 5060;
+        return known is not null && known.Port == port && known.Address.Equals(address) ? known : new IPEndPoint(address, port);
     }
 
     private void OnMessage(SipMessage message, IPEndPoint source, ISipTransport transport)

@@ -46,18 +46,14 @@ public sealed class UserAgentClient
 
     private async ValueTask<IPEndPoint> ResolveAsync(SipUri target, CancellationToken cancellationToken)
     {
-        var port = target.Port ?? 5060;
-        if (IPAddress.TryParse(target.Host.AsSpan().Trim(['[', ']']), out var literal))
+        // A trunk is called at the same address again and again: its last endpoint is reused, not copied per call.
+        if (SipEndpoint.LiteralEndPoint(target, _lastLiteral) is { } literal)
         {
-            // A trunk is called at the same address again and again: its last endpoint is reused, not copied per call.
-            if (_lastLiteral is { } last && last.Port == port && last.Address.Equals(literal))
-            {
-                return last;
-            }
-            return _lastLiteral = new IPEndPoint(literal, port);
+            return _lastLiteral = literal;
         }
 
         // RFC 3263 NAPTR/SRV is out of scope: one A lookup per call (sip-carrier reference 3.2).
+        var port = target.Port ?? 5060;
         var addresses = await Dns.GetHostAddressesAsync(target.Host, AddressFamily.InterNetwork, cancellationToken).ConfigureAwait(false);
         return addresses.Length > 0
             ? new IPEndPoint(addresses[0], port)
