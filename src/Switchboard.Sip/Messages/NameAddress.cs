@@ -121,6 +121,7 @@ internal sealed record NameAddress
             builder.Append(DisplayName).Append(' ');
         }
 
-        return builder.Append('<').Append(Uri).Append('>').Append(SipSyntax.Format(Parameters)).ToString();
+        Uri.AppendTo(builder.Append('<')).Append('>');
+        return SipSyntax.AppendParameters(builder, Parameters).ToString();
     }
 }

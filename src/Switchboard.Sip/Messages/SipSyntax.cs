@@ -163,9 +163,6 @@ internal static class SipSyntax
 
     public static bool Has(IReadOnlyList<KeyValuePair<string, string?>> parameters, string name) => Find(parameters, name) is not null;
 
-    public static string Format(IReadOnlyList<KeyValuePair<string, string?>> parameters) =>
-        parameters.Count == 0 ? string.Empty : AppendParameters(new System.Text.StringBuilder(), parameters).ToString();
-
     /// <summary>Writes <c>;name[=value]</c> for each parameter (as read: quoted values keep their quotes).</summary>
     public static System.Text.StringBuilder AppendParameters(System.Text.StringBuilder builder, IReadOnlyList<KeyValuePair<string, string?>> parameters)
     {

@@ -134,6 +134,6 @@ internal sealed record Via
             builder.Append(':').Append(port.ToString(CultureInfo.InvariantCulture));
         }
 
-        return builder.Append(SipSyntax.Format(Parameters)).ToString();
+        return SipSyntax.AppendParameters(builder, Parameters).ToString();
     }
 }

@@ -40,6 +40,23 @@ public sealed class SipUriTests
     }
 
     [Theory]
+    [InlineData("\"Alice\" <sip:alice@10.0.0.1:5070;transport=udp;lr>;tag=a1;x", "\"Alice\" <sip:alice@10.0.0.1:5070;transport=udp;lr>;tag=a1;x")]
+    [InlineData("sip:bob@example.com;tag=b2", "<sip:bob@example.com>;tag=b2")]
+    [InlineData("<sips:[2001:db8::1]:5061?subject=x>", "<sips:[2001:db8::1]:5061?subject=x>")]
+    public void NameAddress_ToString_WritesDisplayNameUriAndParameters(string text, string written)
+    {
+        Assert.True(NameAddress.TryParse(text, out var address));
+        Assert.Equal(written, address.ToString());
+    }
+
+    [Fact]
+    public void Via_ToString_WritesProtocolSentByAndParameters()
+    {
+        Assert.True(Via.TryParse("SIP/2.0/udp 10.0.0.1:5060;branch=z9hG4bKx;rport=5062;received=10.0.0.9", out var via));
+        Assert.Equal("SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bKx;rport=5062;received=10.0.0.9", via.ToString());
+    }
+
+    [Theory]
     [InlineData("")]
     [InlineData("tel:+15551234567")]
     [InlineData("sip:")]
