@@ -42,6 +42,10 @@ internal sealed record LoadResult(long Ok, long Failed, double Seconds, double[]
 /// <summary>HTTP load from this process: many pooled keep-alive connections (SocketsHttpHandler).</summary>
 internal static class Load
 {
+    /// <summary>The <paramref name="percent"/>th percentile of <paramref name="sorted"/> (nearest rank), NaN when empty.</summary>
+    public static double Percentile(IReadOnlyList<double> sorted, double percent) =>
+        sorted.Count == 0 ? double.NaN : sorted[Math.Clamp((int)Math.Ceiling(percent / 100 * sorted.Count) - 1, 0, sorted.Count - 1)];
+
     public static HttpClient Client(int connections) => new(new SocketsHttpHandler
     {
         MaxConnectionsPerServer = connections,

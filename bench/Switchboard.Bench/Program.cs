@@ -550,8 +550,7 @@ static long NowMicros() => (DateTimeOffset.UtcNow - DateTimeOffset.UnixEpoch).Ti
 
 static double[] Sorted(LoadResult r) => [.. r.LatenciesMs.Order()];
 
-static double Pct(double[] sorted, double p) =>
-    sorted.Length == 0 ? double.NaN : sorted[Math.Clamp((int)Math.Ceiling(p / 100 * sorted.Length) - 1, 0, sorted.Length - 1)];
+static double Pct(double[] sorted, double p) => Load.Percentile(sorted, p);
 
 static string Latency(LoadResult r)
 {

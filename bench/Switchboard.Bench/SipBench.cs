@@ -280,7 +280,7 @@ internal static partial class SipBench
         var lifetimes = await LifetimesAsync(server.DatabasePath, createdAfter);
         return new PhaseResult(ok, calls - ok, seconds, null, 0, cpuUsed,
             string.Create(Inv, $"; {created.Ok:N0} created in {createSeconds:F2} s ({created.Failed} refused){(other.Length > 0 ? "; " + other : "")}; " +
-                $"live at the end {server.LiveCalls}; call lifetime (created → ended) p50 {Percentile(lifetimes, 0.50):F1} ms, p99 {Percentile(lifetimes, 0.99):F1} ms"));
+                $"live at the end {server.LiveCalls}; call lifetime (created → ended) p50 {Load.Percentile(lifetimes, 50):F1} ms, p99 {Load.Percentile(lifetimes, 99):F1} ms"));
     }
 
     private static async Task<long> LatestCreatedAsync(string databasePath)
@@ -309,8 +309,6 @@ internal static partial class SipBench
         result.Sort();
         return result;
     }
-
-    private static double Percentile(List<double> sorted, double p) => sorted.Count == 0 ? double.NaN : sorted[(int)Math.Min(sorted.Count - 1, p * sorted.Count)];
 
     private static async Task<Dictionary<string, long>> StatusesAsync(string databasePath)
     {
