@@ -28,6 +28,8 @@ internal static class SdkScript
         // The SDKs read these and would rewrite the host; the smoke tests talk to loopback only.
         start.Environment.Remove("TWILIO_REGION");
         start.Environment.Remove("TWILIO_EDGE");
+        // Their HTTP clients (axios, requests) honour proxy variables; loopback must never go through a proxy.
+        start.Environment["NO_PROXY"] = start.Environment["no_proxy"] = "127.0.0.1,localhost";
 
         using var process = new Process { StartInfo = start };
         var stdout = new StringBuilder();
