@@ -34,6 +34,9 @@ internal sealed class PostTemplate(Uri url, string form, string? basicUser = nul
     }
 }
 
+/// <summary>One request of a closed loop's unit of work: where to send it and the status that counts it as done.</summary>
+internal sealed record LoadStep(HttpClient Client, PostTemplate Post, HttpStatusCode Expected);
+
 internal sealed record LoadResult(long Ok, long Failed, double Seconds, double[] LatenciesMs, string? FirstError)
 {
     public double Rate => Ok / Seconds;
@@ -62,11 +65,18 @@ internal static class Load
     /// Closed loop: <paramref name="concurrency"/> workers each send one request after another. Counts the
     /// responses with <paramref name="expected"/> status completed between the end of the warm-up and the end.
     /// </summary>
-    public static async Task<LoadResult> ClosedLoopAsync(HttpClient client, PostTemplate post, HttpStatusCode expected,
-        int concurrency, TimeSpan warmup, TimeSpan duration)
+    public static Task<LoadResult> ClosedLoopAsync(HttpClient client, PostTemplate post, HttpStatusCode expected,
+        int concurrency, TimeSpan warmup, TimeSpan duration) =>
+        ClosedLoopAsync([new LoadStep(client, post, expected)], concurrency, warmup, duration);
+
+    /// <summary>
+    /// Closed loop of units of several requests: each worker sends <paramref name="steps"/> one after another, then
+    /// starts again. A unit counts once all of its requests have been answered as expected; its latency is the whole unit's.
+    /// </summary>
+    public static async Task<LoadResult> ClosedLoopAsync(IReadOnlyList<LoadStep> steps, int concurrency, TimeSpan warmup, TimeSpan duration)
     {
         var state = new LoopState();
-        var workers = Enumerable.Range(0, concurrency).Select(_ => Task.Run(() => WorkerAsync(client, post, expected, state, long.MaxValue))).ToArray();
+        var workers = Enumerable.Range(0, concurrency).Select(_ => Task.Run(() => WorkerAsync(steps, state, long.MaxValue))).ToArray();
         await Task.Delay(warmup);
         var (ok0, failed0) = (Interlocked.Read(ref state.Ok), Interlocked.Read(ref state.Failed));
         var start = Stopwatch.GetTimestamp();
@@ -86,7 +96,8 @@ internal static class Load
     {
         var state = new LoopState { MeasureFrom = Stopwatch.GetTimestamp(), MeasureTo = long.MaxValue };
         var start = Stopwatch.GetTimestamp();
-        var workers = Enumerable.Range(0, concurrency).Select(_ => Task.Run(() => WorkerAsync(client, post, expected, state, count))).ToArray();
+        LoadStep[] steps = [new(client, post, expected)];
+        var workers = Enumerable.Range(0, concurrency).Select(_ => Task.Run(() => WorkerAsync(steps, state, count))).ToArray();
         await Task.WhenAll(workers);
         return new LoadResult(state.Ok, state.Failed, Stopwatch.GetElapsedTime(start).TotalSeconds, [], state.FirstError);
     }
@@ -112,30 +123,16 @@ internal static class Load
         }
     }
 
-    private static async Task<List<double>> WorkerAsync(HttpClient client, PostTemplate post, HttpStatusCode expected, LoopState state, long limit)
+    private static async Task<List<double>> WorkerAsync(IReadOnlyList<LoadStep> steps, LoopState state, long limit)
     {
         var latencies = new List<double>();
         while (!state.Stop && Interlocked.Increment(ref state.Issued) <= limit)
         {
             var sent = Stopwatch.GetTimestamp();
-            var ok = false;
-            try
+            var ok = true;
+            for (var i = 0; ok && i < steps.Count; i++)
             {
-                using var request = post.Create();
-                using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
-                ok = response.StatusCode == expected;
-                if (!ok)
-                {
-                    state.FirstError ??= $"HTTP {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}";
-                }
-                else
-                {
-                    await DrainAsync(response);
-                }
-            }
-            catch (HttpRequestException ex)
-            {
-                state.FirstError ??= ex.Message;
+                ok = await SendAsync(steps[i], state);
             }
             var done = Stopwatch.GetTimestamp();
             if (ok)
@@ -152,6 +149,27 @@ internal static class Load
             }
         }
         return latencies;
+    }
+
+    private static async Task<bool> SendAsync(LoadStep step, LoopState state)
+    {
+        try
+        {
+            using var request = step.Post.Create();
+            using var response = await step.Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+            if (response.StatusCode != step.Expected)
+            {
+                state.FirstError ??= $"HTTP {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}";
+                return false;
+            }
+            await DrainAsync(response);
+            return true;
+        }
+        catch (HttpRequestException ex)
+        {
+            state.FirstError ??= ex.Message;
+            return false;
+        }
     }
 
     /// <summary>

@@ -176,7 +176,7 @@ if (args.Contains("--memory"))
 
 // ---- (a) create-call rate against a hello-world POST, in alternating rounds so that load from outside
 // this process (it changes over time) falls on both alike.
-List<LoadResult> helloRounds = [], createRounds = [], quietRounds = [], queuedHelloRounds = [], queuedRounds = [];
+List<LoadResult> helloRounds = [], boundRounds = [], createRounds = [], quietRounds = [], queuedHelloRounds = [], queuedRounds = [];
 double alongside = 0;
 CpuShare createCpu = default;
 if (!onlyB)
@@ -184,16 +184,25 @@ if (!onlyB)
     Step($"create-call rate vs hello-world POST ({plan.Rounds} alternating rounds of {plan.Round.TotalSeconds} s)");
     await using (var helloApp = await HelloWorld.StartAsync())
     await using (var server = await SwitchboardServer.StartAsync(rulesPath))
+    await using (var boundReceiver = await Receiver.StartAsync())
     {
         var cpu = new CpuMeter();
         var form = CallForm("+14155550100", Hangup, cb, allEvents);
         using var helloClient = Load.Client(plan.Connections);
         using var client = Load.Client(plan.Connections);
+        // The bound on (a) for any server: per call, the create answered as cheaply as hello-world answers it and its 4
+        // callbacks sent as cheaply as the raw POST of (b), to a receiver of their own (the drain below counts arrivals).
+        using var boundClient = Load.Client(Plan.CallbackConnections);
+        var rawCallback = new LoadStep(boundClient, new PostTemplate(boundReceiver.Url, TypicalCallbackForm(), headers: TypicalCallbackHeaders()),
+            HttpStatusCode.OK);
+        LoadStep[] boundUnit = [new(helloClient, Post(helloApp.Url, form), HttpStatusCode.Created), rawCallback, rawCallback, rawCallback, rawCallback];
         for (var round = 0; round < plan.Rounds; round++)
         {
             var warmup = round == 0 ? plan.Warmup : Plan.RoundWarmup;
             var h = await Load.ClosedLoopAsync(helloClient, Post(helloApp.Url, form), HttpStatusCode.Created, plan.Connections, warmup, plan.Round);
             helloRounds.Add(h);
+            var b = await Load.ClosedLoopAsync(boundUnit, plan.Connections, Plan.RoundWarmup, plan.Round);
+            boundRounds.Add(b);
 
             var arrived = receiver.Arrived;
             var window = Stopwatch.StartNew();
@@ -207,7 +216,8 @@ if (!onlyB)
             quietRounds.Add(quiet);
             await WaitAsync(() => server.LiveCalls == 0, TimeSpan.FromSeconds(60));
 
-            Step($"  round {round + 1}: hello-world {h.Rate:N0}/s {Latency(h)}; create (4 callback events) {c.Rate:N0}/s " +
+            Step($"  round {round + 1}: hello-world {h.Rate:N0}/s {Latency(h)}; hello-world + 4 raw callback POSTs {b.Rate:N0}/s " +
+                $"({b.Failed} failed{Error(b)}); create (4 callback events) {c.Rate:N0}/s " +
                 $"({c.Failed} failed{Error(c)}) {Latency(c)}; create (no StatusCallback) {quiet.Rate:N0}/s ({quiet.Failed} failed{Error(quiet)}) " +
                 $"{Latency(quiet)}; callbacks drained in {drained.Seconds:F1} s ({drained.Received:N0}/{drained.Expected:N0})");
         }
@@ -217,6 +227,7 @@ if (!onlyB)
     }
 }
 var hello = Merge(helloRounds);
+var bound = Merge(boundRounds);
 var create = Merge(createRounds);
 var createQuiet = Merge(quietRounds);
 var callbacksAlongside = alongside;
@@ -425,6 +436,7 @@ File.Delete(rulesPath);
 // ---- The table.
 var createRatio = create.Rate / hello.Rate;
 var quietRatio = createQuiet.Rate / hello.Rate;
+var boundRatio = bound.Rate / hello.Rate;
 var queuedRatio = createQueued.Rate / queuedHello.Rate;
 var deliveryRatio = deliveryRate / raw.Rate;
 var p99 = Pct(latency.All, 99);
@@ -435,6 +447,7 @@ var table = new StringBuilder();
 table.AppendLine(inv, $"| measurement | Switchboard | baseline, same run | ratio | target | result |");
 table.AppendLine("|---|---:|---:|---:|---|---|");
 table.AppendLine(inv, $"| (a) create call, 4 callback events (req/s) | {create.Rate:N0} | hello-world POST {hello.Rate:N0} | {createRatio:P0} | ≥ 50 % | {Verdict(createRatio >= 0.5)} |");
+table.AppendLine(inv, $"| (a) bound for any server: a hello-world POST and 4 raw callback POSTs per call (per s) | {bound.Rate:N0} | hello-world POST {hello.Rate:N0} | {boundRatio:P0} | (info) | |");
 table.AppendLine(inv, $"| (a') create call, no StatusCallback (req/s) | {createQuiet.Rate:N0} | hello-world POST {hello.Rate:N0} | {quietRatio:P0} | (info) | |");
 table.AppendLine(inv, $"| (a″) create request alone, the call waits in queued (req/s) | {createQueued.Rate:N0} | hello-world POST {queuedHello.Rate:N0} | {queuedRatio:P0} | (info) | |");
 table.AppendLine(inv, $"| (b) status callbacks delivered (per s) | {deliveryRate:N0} | raw HttpClient POST {raw.Rate:N0} | {deliveryRatio:P0} | ≥ 60 % | {Verdict(deliveryRatio >= 0.6)} |");
