@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Switchboard.Testing;
 using Twilio.Rest.Api.V2010.Account;
 
 namespace Switchboard.Tests.Api;
@@ -27,30 +26,21 @@ public sealed class NodeSdkSmokeTests
             SdkScript.SkipUnlessCi($"{Path.Combine(smokeDir, "node_modules")} is missing: run `npm ci` in tests/node-smoke");
         }
 
-        var host = await SwitchboardHost.StartAsync(fakeClock: true);
-        try
-        {
-            var (exitCode, stdout, stderr) = await SdkScript.RunAsync(node!, smokeDir, Path.Combine(smokeDir, "smoke.js"), host, NodeTimeout);
-            var output = $"exit code {exitCode}\n--- stdout ---\n{stdout}\n--- stderr ---\n{stderr}";
-            TestContext.Current.TestOutputHelper?.WriteLine(output);
+        await SdkScript.RunSmokeAsync(node!, Path.Combine(smokeDir, "smoke.js"), "smoke: all checks passed", NodeTimeout,
+            async (host, stdout, output) =>
+            {
+                var sid = SdkScript.MarkedSid(stdout, "CANCELED", output);
 
-            Assert.True(exitCode == 0, $"smoke.js failed: {output}");
-            var sid = SdkScript.MarkedSid(stdout, "CANCELED", output);
+                // The wire form, as any client reads it.
+                var json = await host.Http.GetStringAsync($"/2010-04-01/Accounts/{host.AccountSid}/Calls/{sid}.json",
+                    TestContext.Current.CancellationToken);
+                using var doc = JsonDocument.Parse(json);
+                Assert.Equal(sid, doc.RootElement.GetProperty("sid").GetString());
+                Assert.Equal("canceled", doc.RootElement.GetProperty("status").GetString());
 
-            // The wire form, as any client reads it.
-            var json = await host.Http.GetStringAsync($"/2010-04-01/Accounts/{host.AccountSid}/Calls/{sid}.json",
-                TestContext.Current.CancellationToken);
-            using var doc = JsonDocument.Parse(json);
-            Assert.Equal(sid, doc.RootElement.GetProperty("sid").GetString());
-            Assert.Equal("canceled", doc.RootElement.GetProperty("status").GetString());
-
-            // And through the C# SDK.
-            var call = await CallResource.FetchAsync(pathSid: sid, client: host.Client);
-            Assert.Equal(CallResource.StatusEnum.Canceled, call.Status);
-        }
-        finally
-        {
-            await host.DisposeAsync();
-        }
+                // And through the C# SDK.
+                var call = await CallResource.FetchAsync(pathSid: sid, client: host.Client);
+                Assert.Equal(CallResource.StatusEnum.Canceled, call.Status);
+            });
     }
 }

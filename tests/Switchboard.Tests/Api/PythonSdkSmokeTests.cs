@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using Switchboard.Testing;
 using Twilio.Rest.Api.V2010.Account;
 
 namespace Switchboard.Tests.Api;
@@ -24,33 +23,23 @@ public sealed class PythonSdkSmokeTests
             SdkScript.SkipUnlessCi("no python3 that imports twilio (apt-get install python3-twilio, or set SWITCHBOARD_PYTHON)");
         }
 
-        var host = await SwitchboardHost.StartAsync(fakeClock: true);
-        try
-        {
-            var (exitCode, stdout, stderr) = await SdkScript.RunAsync(python!, smokeDir, Path.Combine(smokeDir, "smoke.py"), host, PythonTimeout);
-            var output = $"exit code {exitCode}\n--- stdout ---\n{stdout}\n--- stderr ---\n{stderr}";
-            TestContext.Current.TestOutputHelper?.WriteLine(output);
+        await SdkScript.RunSmokeAsync(python!, Path.Combine(smokeDir, "smoke.py"), "smoke: all checks passed", PythonTimeout,
+            async (host, stdout, output) =>
+            {
+                var canceled = SdkScript.MarkedSid(stdout, "CANCELED", output);
+                var deleted = SdkScript.MarkedSid(stdout, "DELETED", output);
+                Assert.Equal(canceled, deleted);
 
-            Assert.True(exitCode == 0, $"smoke.py failed: {output}");
-            Assert.Contains("smoke: all checks passed", stdout);
-            var canceled = SdkScript.MarkedSid(stdout, "CANCELED", output);
-            var deleted = SdkScript.MarkedSid(stdout, "DELETED", output);
-            Assert.Equal(canceled, deleted);
-
-            // The deleted call is gone for every client; the two others are still live.
-            using var response = await host.Http.GetAsync($"/2010-04-01/Accounts/{host.AccountSid}/Calls/{deleted}.json",
-                TestContext.Current.CancellationToken);
-            Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
-            var calls = (await CallResource.ReadAsync(client: host.Client)).ToList();
-            Assert.Equal(2, calls.Count);
-            Assert.DoesNotContain(calls, c => c.Sid == deleted);
-            Assert.All(calls, c => Assert.True(c.Status == CallResource.StatusEnum.Queued || c.Status == CallResource.StatusEnum.Ringing,
-                $"{c.Sid} is {c.Status}"));
-        }
-        finally
-        {
-            await host.DisposeAsync();
-        }
+                // The deleted call is gone for every client; the two others are still live.
+                using var response = await host.Http.GetAsync($"/2010-04-01/Accounts/{host.AccountSid}/Calls/{deleted}.json",
+                    TestContext.Current.CancellationToken);
+                Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+                var calls = (await CallResource.ReadAsync(client: host.Client)).ToList();
+                Assert.Equal(2, calls.Count);
+                Assert.DoesNotContain(calls, c => c.Sid == deleted);
+                Assert.All(calls, c => Assert.True(c.Status == CallResource.StatusEnum.Queued || c.Status == CallResource.StatusEnum.Ringing,
+                    $"{c.Sid} is {c.Status}"));
+            });
     }
 
     /// <summary>

@@ -10,6 +10,30 @@ namespace Switchboard.Tests.Api;
 /// </summary>
 internal static class SdkScript
 {
+    /// <summary>
+    /// Starts a server on a fake clock (created calls stay queued or ringing until canceled), runs the script against it,
+    /// fails unless it exits with 0 and printed <paramref name="passedLine"/>, then lets <paramref name="verify"/> check
+    /// the server's state with the script's output (stdout, and everything for messages).
+    /// </summary>
+    public static async Task RunSmokeAsync(string program, string script, string passedLine, TimeSpan timeout,
+        Func<SwitchboardHost, string, string, Task> verify)
+    {
+        var host = await SwitchboardHost.StartAsync(fakeClock: true);
+        try
+        {
+            var (exitCode, stdout, stderr) = await RunAsync(program, Path.GetDirectoryName(script)!, script, host, timeout);
+            var output = $"exit code {exitCode}\n--- stdout ---\n{stdout}\n--- stderr ---\n{stderr}";
+            TestContext.Current.TestOutputHelper?.WriteLine(output);
+            Assert.True(exitCode == 0, $"{Path.GetFileName(script)} failed: {output}");
+            Assert.True(stdout.Contains(passedLine, StringComparison.Ordinal), $"{Path.GetFileName(script)} did not print '{passedLine}': {output}");
+            await verify(host, stdout, output);
+        }
+        finally
+        {
+            await host.DisposeAsync();
+        }
+    }
+
     public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(string program, string workingDirectory,
         string script, SwitchboardHost host, TimeSpan timeout)
     {
