@@ -1,4 +1,5 @@
-"""Smoke test of Switchboard through the official Twilio Python SDK (twilio-python).
+"""Smoke test of Switchboard through the official Twilio Python SDK (twilio-python), and of its status callbacks
+through the SDK's RequestValidator, as a Python application would check them.
 
 Environment: SWITCHBOARD_URL (e.g. http://127.0.0.1:5000), TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN.
 Prints one "ok ..." line per check, "CANCELED CA..." and "DELETED CA..." for the calls it cancels and deletes,
@@ -9,9 +10,14 @@ import datetime
 import os
 import re
 import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qsl
 
 import twilio
 from twilio.base.exceptions import TwilioRestException
+from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 
 TO = "+14155550100"
@@ -47,12 +53,74 @@ def expect_error(action, code, status, what):
     raise AssertionError(f"{what}: no TwilioRestException")
 
 
+class Receiver:
+    """A status-callback receiver as a Python application writes one: every request checked with the SDK's RequestValidator."""
+
+    def __init__(self, auth_token):
+        self.validator = RequestValidator(auth_token)
+        self.received = []
+        self.lock = threading.Lock()
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length", "0"))).decode("utf-8")
+                params = dict(parse_qsl(body, keep_blank_values=True))
+                url = f"http://127.0.0.1:{receiver.port}{self.path}"
+                valid = receiver.validator.validate(url, params, self.headers.get("X-Twilio-Signature", ""))
+                with receiver.lock:
+                    receiver.received.append((params, valid))
+                self.send_response(200 if valid else 403)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def wait_for(self, count, what, seconds=20):
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            with self.lock:
+                if len(self.received) >= count:
+                    return list(self.received)
+            time.sleep(0.05)
+        raise AssertionError(f"{what}: {len(self.received)} callback(s) after {seconds} s, expected {count}")
+
+
+def signed_callbacks(client, auth_token):
+    """The first call (the only one the account's 1 call/s lets ring on the test server's still clock) reports to a receiver
+    that validates each signature; canceled while ringing, it ends with a canceled callback. Then it is deleted."""
+    receiver = Receiver(auth_token)
+    try:
+        url = f"http://127.0.0.1:{receiver.port}/status?tenant=42"
+        call = client.calls.create(to=TO, from_=FROM, twiml=TWIML, status_callback=url,
+                                   status_callback_event=["initiated", "ringing", "answered", "completed"])
+        got = receiver.wait_for(2, "initiated and ringing")
+        client.calls(call.sid).update(status="canceled")
+        got = receiver.wait_for(3, "the canceled call's completed event")
+        check(all(valid for _, valid in got), f"signatures: {[valid for _, valid in got]}")
+        check([p["SequenceNumber"] for p, _ in got] == ["0", "1", "2"], f"sequence numbers {[p['SequenceNumber'] for p, _ in got]}")
+        check([p["CallStatus"] for p, _ in got] == ["initiated", "ringing", "canceled"], f"statuses {[p['CallStatus'] for p, _ in got]}")
+        check(all(p["CallSid"] == call.sid and p["CallbackSource"] == "call-progress-events" for p, _ in got), "CallSid and CallbackSource")
+        check(got[2][0].get("SipResponseCode") == "487", f"SipResponseCode {got[2][0].get('SipResponseCode')}")
+        ok(f"callbacks: initiated, ringing, canceled (SequenceNumber 0-2, SipResponseCode 487), each signature valid for RequestValidator")
+        check(client.calls(call.sid).delete() is True, "delete the callback call")
+    finally:
+        receiver.server.shutdown()
+
+
 def main():
     base_url = env("SWITCHBOARD_URL").rstrip("/")
     account_sid = env("TWILIO_ACCOUNT_SID")
     client = Client(account_sid, env("TWILIO_AUTH_TOKEN"))
     client.api.base_url = base_url
     print(f"twilio-python {twilio.__version__} -> {base_url}", flush=True)
+
+    signed_callbacks(client, env("TWILIO_AUTH_TOKEN"))
 
     # Create three calls; the third asks for callback events as a list (the SDK repeats the key).
     created = []

@@ -7,7 +7,8 @@ namespace Switchboard.Tests.Api;
 /// <summary>
 /// Drives the real server with the official Python SDK (twilio-python; Debian's python3-twilio, which .ci/run
 /// installs): tests/python-smoke/smoke.py creates, fetches, pages, filters, reads a call's events, cancels, deletes
-/// and provokes errors, and this test checks its exit code and what the server holds afterwards.
+/// and provokes errors, and receives a call's status callbacks checking each signature with the SDK's RequestValidator;
+/// this test checks its exit code and what the server holds afterwards.
 /// </summary>
 public sealed class PythonSdkSmokeTests
 {
