@@ -53,7 +53,14 @@ internal static partial class SipBench
             Report(0, "warm-up: control", await SimulatedAsync(bench, warmUp));
         }
         Console.WriteLine();
+        // The create request of the server phases answered by a Kestrel hello-world: with sipp's own rate, an estimate of
+        // what any server could reach (see the bound line under the table).
+        await using var hello = await HelloWorld.StartAsync();
+        using var helloClient = Load.Client(64);
+        var helloPost = new PostTemplate(hello.Url, CreateForm(BenchServer.SimulatedNumber), SwitchboardServer.AccountSid, SwitchboardServer.AuthToken);
+        await Load.CountAsync(helloClient, helloPost, HttpStatusCode.Created, 64, warmUp);
         List<PhaseResult> sipp = [], stack = [], server = [], simulated = [];
+        List<LoadResult> helloRounds = [];
         for (var round = 1; round <= rounds; round++)
         {
             // A sipp run that did not finish its calls (killed at 60 s: its counts are lost) says nothing about the rate:
@@ -70,6 +77,9 @@ internal static partial class SipBench
                 }
                 Report(round, attempt < 3 ? "sipp UAC (incomplete, repeated)" : "sipp UAC (incomplete, not counted)", baseline);
             }
+            helloRounds.Add(await Load.CountAsync(helloClient, helloPost, HttpStatusCode.Created, 64, calls));
+            Console.WriteLine(string.Create(Inv, $"  round {round}: hello-world answering the create request (64 connections): {helloRounds[^1].Ok:N0} ok, " +
+                $"{helloRounds[^1].Failed} failed in {helloRounds[^1].Seconds:F2} s = {helloRounds[^1].Rate:N0}/s"));
             stack.Add(await StackAsync(calls, users));
             Report(round, "our SIP stack (UserAgentClient)", stack[^1]);
             server.Add(await ServerAsync(bench, calls));
@@ -87,6 +97,10 @@ internal static partial class SipBench
         var stackRate = stack.Sum(r => r.Ok) / stack.Sum(r => r.Seconds);
         var serverRate = server.Sum(r => r.Ok) / server.Sum(r => r.Seconds);
         var simulatedRate = simulated.Sum(r => r.Ok) / simulated.Sum(r => r.Seconds);
+        var helloRate = helloRounds.Sum(r => r.Ok) / helloRounds.Sum(r => r.Seconds);
+        // Per call, a server at least answers the create (here: as cheaply as hello-world) and plays the UAC against sipp's
+        // UAS (here: as cheaply as sipp's UAC); on the same cores the two costs add up.
+        var boundRate = 1 / (1 / helloRate + 1 / sippRate);
         Console.WriteLine();
         Console.WriteLine("| caller → sipp UAS on 127.0.0.1 | calls/s | vs sipp UAC | failed calls (caller / UAS) |");
         Console.WriteLine("|---|---:|---:|---|");
@@ -95,6 +109,8 @@ internal static partial class SipBench
         Console.WriteLine($"| our server (Calls API → engine → SIP trunk, `<Hangup/>`) | {serverRate:N0} | {serverRate / sippRate:P0} | {server.Sum(r => r.Failed)} / {server.Sum(r => r.UasFailed)} |");
         Console.WriteLine($"| control: our server, simulated trunk (same flow, no SIP) | {simulatedRate:N0} | {simulatedRate / sippRate:P0} | {simulated.Sum(r => r.Failed)} / — |");
         Console.WriteLine();
+        Console.WriteLine(string.Create(Inv, $"- estimated bound for any server: the create answered as cheaply as hello-world ({helloRate:N0}/s) and the " +
+            $"call as cheaply as sipp's UAC ({sippRate:N0}/s), costs added: {boundRate:N0} calls/s = {boundRate / sippRate:P0} of sipp"));
         Console.WriteLine($"- load1 at end: {Load1()}");
         var met = serverRate >= sippRate / 2 && server.Sum(r => r.Failed + r.UasFailed) == 0;
         Console.WriteLine($"- target (server at least half of sipp's rate, no failed calls): {(met ? "met" : "**missed**")}");
@@ -257,8 +273,7 @@ internal static partial class SipBench
         var before = await StatusesAsync(server.DatabasePath);
         var createdAfter = await LatestCreatedAsync(server.DatabasePath);
         using var client = Load.Client(64);
-        var form = $"To={Uri.EscapeDataString(to)}&From={Uri.EscapeDataString("+14155550199")}&Twiml={Uri.EscapeDataString("<Response><Hangup/></Response>")}";
-        var post = new PostTemplate(server.CallsUrl, form, SwitchboardServer.AccountSid, SwitchboardServer.AuthToken);
+        var post = new PostTemplate(server.CallsUrl, CreateForm(to), SwitchboardServer.AccountSid, SwitchboardServer.AuthToken);
         var cpu = CpuTime();
         var started = Stopwatch.StartNew();
         var created = await Load.CountAsync(client, post, HttpStatusCode.Created, 64, calls);
@@ -282,6 +297,9 @@ internal static partial class SipBench
             string.Create(Inv, $"; {created.Ok:N0} created in {createSeconds:F2} s ({created.Failed} refused){(other.Length > 0 ? "; " + other : "")}; " +
                 $"live at the end {server.LiveCalls}; call lifetime (created → ended) p50 {Load.Percentile(lifetimes, 50):F1} ms, p99 {Load.Percentile(lifetimes, 99):F1} ms"));
     }
+
+    private static string CreateForm(string to) =>
+        $"To={Uri.EscapeDataString(to)}&From={Uri.EscapeDataString("+14155550199")}&Twiml={Uri.EscapeDataString("<Response><Hangup/></Response>")}";
 
     private static async Task<long> LatestCreatedAsync(string databasePath)
     {
