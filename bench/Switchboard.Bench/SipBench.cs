@@ -14,7 +14,8 @@ namespace Switchboard.Bench;
 /// <c>--sip</c>: calls per second to a sipp UAS (<c>-sn uas</c>: 180, 200, then waits for our BYE) on
 /// 127.0.0.1, in three alternating phases per round, each against a fresh UAS of its own:
 /// sipp's own UAC (the physical limit here), our SIP stack alone (<see cref="UserAgentClient"/>), and the
-/// whole server (Calls API → engine → SIP trunk, TwiML <c>&lt;Hangup/&gt;</c>). A call counts as
+/// whole server (Calls API → engine → SIP trunk, TwiML <c>&lt;Hangup/&gt;</c>), plus the same server on its simulated
+/// trunk (the control) and a Kestrel hello-world answering the create request (for the estimated bound). A call counts as
 /// successful only when it was answered and our BYE got its 200, and the UAS passed it too.
 /// </summary>
 internal static partial class SipBench
