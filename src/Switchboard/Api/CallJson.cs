@@ -105,7 +105,7 @@ internal static class CallJson
         json.WriteNumber("request_duration", e.RequestDurationMs);
         WriteNullable(json, "content_type", e.ContentType);
         WriteNullable(json, "response_body", e.ResponseBody);
-        json.WriteString("date_created", Rfc2822.Format(e.DateCreated));
+        Rfc2822.Write(json, "date_created", e.DateCreated);
         WriteNullable(json, "error", e.Error);
         json.WriteEndObject();
         json.WriteEndObject();
@@ -117,11 +117,11 @@ internal static class CallJson
         json.WriteString("account_sid", n.AccountSid);
         json.WriteString("api_version", "2010-04-01");
         json.WriteString("call_sid", n.CallSid.Value);
-        json.WriteString("date_created", Rfc2822.Format(n.DateCreated));
-        json.WriteString("date_updated", Rfc2822.Format(n.DateCreated));
+        Rfc2822.Write(json, "date_created", n.DateCreated);
+        Rfc2822.Write(json, "date_updated", n.DateCreated);
         json.WriteString("error_code", n.ErrorCode.ToString(CultureInfo.InvariantCulture));
         json.WriteString("log", n.Log.ToString(CultureInfo.InvariantCulture));
-        json.WriteString("message_date", Rfc2822.Format(n.DateCreated));
+        Rfc2822.Write(json, "message_date", n.DateCreated);
         json.WriteString("message_text", n.MessageText);
         json.WriteString("more_info", TwilioErrors.MoreInfo(n.ErrorCode));
         WriteNullable(json, "request_method", n.RequestMethod);

@@ -46,9 +46,9 @@ internal static class CallbackJson
         json.WriteNumber("attempts", e.Attempts);
         WriteNullable(json, "last_error", e.LastError);
         json.WriteString("idempotency_token", e.IdempotencyToken);
-        json.WriteString("date_created", Rfc2822.Format(e.CreatedAt));
-        WriteNullable(json, "next_attempt_at", e.State == CallbackState.Pending ? Rfc2822.Format(e.NextAttemptAt) : null);
-        WriteNullable(json, "date_replayed", e.ReplayedAt is { } r ? Rfc2822.Format(r) : null);
+        Rfc2822.Write(json, "date_created", e.CreatedAt);
+        Rfc2822.Write(json, "next_attempt_at", e.State == CallbackState.Pending ? e.NextAttemptAt : null);
+        Rfc2822.Write(json, "date_replayed", e.ReplayedAt);
         json.WriteString("uri", Uri(e));
         json.WriteEndObject();
     }

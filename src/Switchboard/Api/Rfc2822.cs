@@ -20,6 +20,4 @@ public static class Rfc2822
         Span<char> text = stackalloc char[40];
         json.WriteString(name, t.UtcDateTime.TryFormat(text, out var length, Pattern, CultureInfo.InvariantCulture) ? text[..length] : Format(t));
     }
-
-    public static string? Format(DateTimeOffset? time) => time is { } t ? Format(t) : null;
 }
