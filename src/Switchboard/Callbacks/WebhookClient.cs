@@ -25,13 +25,22 @@ public sealed record WebhookRequest
 /// Sends signed webhook requests as Twilio does (reference §9.4, §13): form-encoded POST or GET with the
 /// parameters in the query, <c>X-Twilio-Signature</c>, <c>I-Twilio-Idempotency-Token</c>, bounded connect,
 /// read and total times, a bounded response size and redirect count, and the destination network policy.
-/// One pooled <see cref="HttpClient"/> serves every call.
+/// One pooled <see cref="HttpClient"/> serves every call; receivers that close each connection after answering get one
+/// that never reuses a connection (<see cref="_oneShot"/>).
 /// </summary>
 public sealed class WebhookClient : IDisposable
 {
     private static readonly HttpRequestOptionsKey<TimeSpan> ConnectTimeoutKey = new("switchboard.connect-timeout");
 
     private readonly HttpClient _http;
+    // For origins that answered HTTP/1.0 without keep-alive: a connection per request. Such a receiver (Python's
+    // http.server by default) closes each connection after its answer, but SocketsHttpHandler keeps an HTTP/1.0
+    // connection for reuse unless the answer says "Connection: close"; the next request then races the receiver's
+    // close and often fails with "The response ended prematurely" before reaching it (measured: about 40 % of first
+    // attempts to such a receiver failed). A handler whose connections outlive no request never sends on one it closed.
+    private readonly HttpClient _oneShot;
+    private const int MaxClosingOrigins = 1024;
+    private readonly ConcurrentDictionary<string, bool> _closingOrigins = new(StringComparer.OrdinalIgnoreCase);
     private readonly TimeProvider _time;
     private readonly CallbackOptions _options;
     private readonly NetworkPolicy _policy;
@@ -46,18 +55,21 @@ public sealed class WebhookClient : IDisposable
         // advancing a fake clock must not abort a request that is in flight on a real socket.
         _time = TimeProvider.System;
         _policy = new NetworkPolicy(_options.DeniedNetworks, _options.AllowedNetworks);
-        var handler = new SocketsHttpHandler
-        {
-            AllowAutoRedirect = _options.MaxRedirects > 0,
-            MaxAutomaticRedirections = Math.Max(1, _options.MaxRedirects),
-            PooledConnectionLifetime = TimeSpan.FromMinutes(2),
-            MaxConnectionsPerServer = _options.MaxConcurrencyPerHost,
-            UseCookies = false,
-            UseProxy = false,
-            ConnectCallback = ConnectAsync,
-        };
-        _http = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
+        _http = new HttpClient(Handler(TimeSpan.FromMinutes(2))) { Timeout = Timeout.InfiniteTimeSpan };
+        // A connection past its lifetime is not reused: with zero, none is.
+        _oneShot = new HttpClient(Handler(TimeSpan.Zero)) { Timeout = Timeout.InfiniteTimeSpan };
     }
+
+    private SocketsHttpHandler Handler(TimeSpan connectionLifetime) => new()
+    {
+        AllowAutoRedirect = _options.MaxRedirects > 0,
+        MaxAutomaticRedirections = Math.Max(1, _options.MaxRedirects),
+        PooledConnectionLifetime = connectionLifetime,
+        MaxConnectionsPerServer = _options.MaxConcurrencyPerHost,
+        UseCookies = false,
+        UseProxy = false,
+        ConnectCallback = ConnectAsync,
+    };
 
     public NetworkPolicy Policy => _policy;
 
@@ -111,10 +123,11 @@ public sealed class WebhookClient : IDisposable
         }
 
         HttpResponseMessage response;
+        var oneShot = !_closingOrigins.IsEmpty && _closingOrigins.ContainsKey(Origin(uri));
         try
         {
             timeouts.Arm();
-            response = await _http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, deadline.Token);
+            response = await (oneShot ? _oneShot : _http).SendAsync(message, HttpCompletionOption.ResponseHeadersRead, deadline.Token);
         }
         catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or IOException)
         {
@@ -133,6 +146,7 @@ public sealed class WebhookClient : IDisposable
 
         using (response)
         {
+            LearnConnectionUse(uri, response, oneShot);
             var status = (int)response.StatusCode;
             // As sent, not parsed and formatted again.
             var contentType = response.Content.Headers.NonValidated.TryGetValues("Content-Type", out var types) ? types.ToString() : null;
@@ -174,6 +188,38 @@ public sealed class WebhookClient : IDisposable
             };
         }
     }
+
+    /// <summary>
+    /// Remembers whether the origin that answered closes its connections (HTTP/1.0 without keep-alive), so that its
+    /// next requests go through <see cref="_oneShot"/>; a receiver that answers HTTP/1.1 again goes back to the pool.
+    /// </summary>
+    private void LearnConnectionUse(Uri uri, HttpResponseMessage response, bool oneShot)
+    {
+        var closes = response.Version < HttpVersion.Version11 && !KeepsAlive(response);
+        if (closes == oneShot)
+        {
+            return;
+        }
+        // Redirects followed: the answer is the last origin's.
+        var origin = Origin(response.RequestMessage?.RequestUri ?? uri);
+        if (!closes)
+        {
+            _closingOrigins.TryRemove(origin, out _);
+            return;
+        }
+        if (_closingOrigins.Count >= MaxClosingOrigins)
+        {
+            // Bounded: a server calling many such receivers starts over (their next first requests are pooled again).
+            _closingOrigins.Clear();
+        }
+        _closingOrigins[origin] = true;
+    }
+
+    private static bool KeepsAlive(HttpResponseMessage response) =>
+        response.Headers.NonValidated.TryGetValues("Connection", out var values) &&
+        values.Any(v => v.Contains("keep-alive", StringComparison.OrdinalIgnoreCase));
+
+    private static string Origin(Uri uri) => uri.GetLeftPart(UriPartial.Authority);
 
     /// <summary>
     /// The absolute http(s) URI of a URL, or null. A POST's URL is parsed once: a receiver's status callbacks all go
@@ -364,7 +410,11 @@ public sealed class WebhookClient : IDisposable
         return url + (url.Contains('?', StringComparison.Ordinal) ? "&" : "?") + FormEncode(parameters);
     }
 
-    public void Dispose() => _http.Dispose();
+    public void Dispose()
+    {
+        _http.Dispose();
+        _oneShot.Dispose();
+    }
 
     private sealed class DeniedDestinationException(string message) : Exception(message);
 }
