@@ -137,6 +137,7 @@ internal static partial class SipBench
             {
                 allocations?.Start();
             }
+            var threads = ThreadCpu.Snapshot();
             var allocated = GC.GetTotalAllocatedBytes();
             var gc = (Gen0: GC.CollectionCount(0), Gen1: GC.CollectionCount(1), Gen2: GC.CollectionCount(2), Paused: GC.GetTotalPauseDuration());
             var result = name switch
@@ -151,6 +152,7 @@ internal static partial class SipBench
                 Console.Error.WriteLine("--sip-phase takes server, control or stack (comma-separated to run several in turn)");
                 return 2;
             }
+            var byThread = string.Join(", ", ThreadCpu.Since(threads).Take(4).Select(t => $"{t.Name.Trim()} {(t.Seconds * 1e6 / calls).ToString("F0", Inv)} µs"));
             var (gcs, promoted0, promoted1, suspending) = gcEvents.Take();
             var marked = string.Join(", ", gcEvents.TakeMarked().Where(m => m.Bytes > 0).Select(m => string.Create(Inv, $"{m.Root} {m.Bytes / 1048576.0:F0} MB")));
             Report(i + 1, name, result with
@@ -158,7 +160,7 @@ internal static partial class SipBench
                 Note = result.Note + string.Create(Inv, $"; {(GC.GetTotalAllocatedBytes() - allocated) / 1024.0 / calls:F1} KiB allocated per call; GC: {GC.CollectionCount(0) - gc.Gen0} gen0, {GC.CollectionCount(1) - gc.Gen1} gen1, " +
                     $"{GC.CollectionCount(2) - gc.Gen2} gen2, {(GC.GetTotalPauseDuration() - gc.Paused).TotalMilliseconds:F0} ms paused " +
                     $"({suspending.TotalMilliseconds:F0} ms stopping threads), survived {promoted0 / 1048576.0:F0} MB of gen0, {promoted1 / 1048576.0:F0} MB of gen1 ({gcs} heap stats), " +
-                    $"heap {GC.GetGCMemoryInfo().HeapSizeBytes / 1048576} MB; marked from {marked}"),
+                    $"heap {GC.GetGCMemoryInfo().HeapSizeBytes / 1048576} MB; marked from {marked}; CPU per call by thread: {byThread}"),
             });
         }
         foreach (var (type, share) in allocations?.Stop().Take(30) ?? [])
