@@ -41,6 +41,9 @@ public sealed class WebhookClient : IDisposable
     private readonly HttpClient _oneShot;
     private const int MaxClosingOrigins = 1024;
     private readonly ConcurrentDictionary<string, bool> _closingOrigins = new(StringComparer.OrdinalIgnoreCase);
+    // Set once any origin was added: until then a request does not look the set up. Not the set's IsEmpty, which takes
+    // all of its locks (and so serializes the senders) whenever the set is empty, as it nearly always is.
+    private volatile bool _anyClosingOrigin;
     private readonly TimeProvider _time;
     private readonly CallbackOptions _options;
     private readonly NetworkPolicy _policy;
@@ -123,7 +126,7 @@ public sealed class WebhookClient : IDisposable
         }
 
         HttpResponseMessage response;
-        var oneShot = !_closingOrigins.IsEmpty && _closingOrigins.ContainsKey(Origin(uri));
+        var oneShot = _anyClosingOrigin && _closingOrigins.ContainsKey(Origin(uri));
         try
         {
             timeouts.Arm();
@@ -213,6 +216,7 @@ public sealed class WebhookClient : IDisposable
             _closingOrigins.Clear();
         }
         _closingOrigins[origin] = true;
+        _anyClosingOrigin = true;
     }
 
     private static bool KeepsAlive(HttpResponseMessage response) =>
