@@ -203,8 +203,9 @@ public sealed class WebhookClient : IDisposable
         {
             return;
         }
-        // Redirects followed: the answer is the last origin's.
-        var origin = Origin(response.RequestMessage?.RequestUri ?? uri);
+        // Keyed by the origin the request was sent to, which is what picks the client; after redirects the answer is the
+        // last origin's, and the one-shot client does not reuse connections to any of them.
+        var origin = Origin(uri);
         if (!closes)
         {
             _closingOrigins.TryRemove(origin, out _);
