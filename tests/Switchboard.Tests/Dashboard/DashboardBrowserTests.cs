@@ -199,6 +199,34 @@ public sealed class DashboardBrowserTests(BrowserFixture browser) : IClassFixtur
     }
 
     [Fact]
+    public async Task Dashboard_CallbacksDeliveredWhileTheCallIsOpen_ShowTheirOutcomesAndRequests()
+    {
+        var release = new TaskCompletionSource<(int, string?)>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _receiver.RespondAsync("held", _ => release.Task);
+        var call = await _host.CreateCallAsync("+442075550101", events: ["initiated", "completed"], statusCallback: new Uri(_receiver.Url("held")));
+        await _receiver.WaitForStatusAsync(call.Sid, "initiated");
+        var status = call.Status;
+        for (var i = 0; i < 100 && status != CallResource.StatusEnum.Busy; i++)
+        {
+            _host.Advance(0.1);
+            await Task.Delay(20);
+            status = (await CallResource.FetchAsync(pathSid: call.Sid, client: _host.Client)).Status;
+        }
+        Assert.Equal(CallResource.StatusEnum.Busy, status);
+
+        // The call has ended; its two callbacks wait behind the receiver's first answer.
+        var page = await OpenDashboardAsync("#" + call.Sid);
+        await Expect(page.Locator("#timeline li").Last).ToHaveAttributeAsync("data-status", "busy");
+        await Expect(page.Locator("#callbacks tr[data-state='pending']")).ToHaveCountAsync(2);
+        await Expect(page.Locator("#events tr")).ToHaveCountAsync(1);
+
+        release.SetResult((200, null));
+        await Expect(page.Locator("#callbacks tr[data-state='delivered']")).ToHaveCountAsync(2);
+        await Expect(page.Locator("#events tr")).ToHaveCountAsync(3);
+        Assert.Equal("yes", await page.EvaluateAsync<string>("() => window.loadedOnce"));
+    }
+
+    [Fact]
     public async Task Dashboard_ReplayCallbacksFromThePage_RedeliversThemWithTheirTokens()
     {
         var call = await _host.CreateCallAsync("+442075550101", _receiver);

@@ -183,6 +183,14 @@
   }
 
   // ---- one call --------------------------------------------------------------------------------
+  // The live stream tells of status changes only; a call whose callbacks are still being delivered (an ended call's
+  // last ones among them) is read again every second until none is pending, so their outcomes and requests show.
+  let callDue = null;
+  function reloadCallSoon(sid) {
+    clearTimeout(callDue);
+    callDue = setTimeout(() => { callDue = null; if (selected === sid) loadCall(sid); }, 1000);
+  }
+
   async function loadCall(sid) {
     const [summaryResponse, eventsResponse] = await Promise.all([
       fetch(api + '/Insights/Calls/' + sid + '/Summary.json'),
@@ -239,6 +247,7 @@
     $('action-hangup').disabled = !live;
     $('action-redirect').disabled = s.call_state !== 'in-progress';
     $('action-replay').disabled = s.callbacks.length === 0;
+    if (s.callbacks.some((c) => c.state === 'pending')) reloadCallSoon(sid);
   }
 
   function openCall(sid) {
