@@ -169,6 +169,33 @@ public sealed class SimulatedNetworkTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task SipUri_UserPartIsTheNumber_BusyLike01()
+    {
+        var call = await _host.CreateCallAsync("sip:+14155550101@pbx.example.com;transport=tcp", _receiver);
+        var callbacks = await RunAsync(call.Sid, ("initiated", 0), ("ringing", 1), ("busy", 0));
+        Assert.Equal("486", callbacks[^1]["SipResponseCode"]);
+        Assert.Equal("sip:+14155550101@pbx.example.com;transport=tcp", callbacks[^1]["To"]);
+    }
+
+    [Fact]
+    public async Task ClientIdentity_EndingIn5550103_UnreachableLike03()
+    {
+        var call = await _host.CreateCallAsync("client:5550103", _receiver);
+        var callbacks = await RunAsync(call.Sid, ("initiated", 0), ("failed", 0));
+        Assert.Equal("404", callbacks[^1]["SipResponseCode"]);
+    }
+
+    [Theory]
+    [InlineData("+14155550101", "+14155550101")]
+    [InlineData("sip:+14155550101@pbx.example.com", "+14155550101")]
+    [InlineData("SIPS:4155550106@pbx.example.com:5061;transport=tls", "4155550106")]
+    [InlineData("sip:alice;x=y@example.com", "alice")]
+    [InlineData("sip:example.com", "example.com")]
+    [InlineData("client:alice", "alice")]
+    public void Dialed_ReadsTheNumberOfADestination(string to, string dialed) =>
+        Assert.Equal(dialed, Switchboard.Carriers.Simulated.SimulatedRules.Dialed(to));
+
+    [Fact]
     public async Task CompletedOnly_ByDefault_SendsOneCallbackNumberedZero()
     {
         var call = await _host.CreateCallAsync("+14155550102", _receiver, events: [], timeout: 5);

@@ -24,20 +24,54 @@ public sealed class SimulatedRules
 
     private static readonly SimulatedRule Default = new() { Pattern = ".*" };
 
-    private readonly IReadOnlyList<SimulatedRule> _rules;
+    private readonly IReadOnlyList<SimulatedRule> _custom;
 
-    public SimulatedRules(IReadOnlyList<SimulatedRule> custom) => _rules = [.. custom, .. BuiltIn];
+    public SimulatedRules(IReadOnlyList<SimulatedRule> custom) => _custom = custom;
 
+    /// <summary>
+    /// The rule for a destination: the first rules-file rule whose pattern matches it as written, else the built-in
+    /// rule for its number (see <see cref="Dialed"/>), else the default.
+    /// </summary>
     public SimulatedRule For(string to)
     {
-        foreach (var rule in _rules)
+        foreach (var rule in _custom)
         {
             if (rule.Matches(to))
             {
                 return rule;
             }
         }
+        var dialed = Dialed(to);
+        foreach (var rule in BuiltIn)
+        {
+            if (rule.Matches(dialed))
+            {
+                return rule;
+            }
+        }
         return Default;
+    }
+
+    /// <summary>
+    /// What the built-in table reads of a destination: a number as it is, a <c>sip:</c> URI's user part
+    /// (<c>sip:+14155550101@pbx.example.com</c> → <c>+14155550101</c>), a <c>client:</c> identity.
+    /// </summary>
+    internal static string Dialed(string to)
+    {
+        if (to.StartsWith("client:", StringComparison.OrdinalIgnoreCase))
+        {
+            return to["client:".Length..];
+        }
+        var scheme = to.StartsWith("sips:", StringComparison.OrdinalIgnoreCase) ? "sips:".Length
+            : to.StartsWith("sip:", StringComparison.OrdinalIgnoreCase) ? "sip:".Length
+            : 0;
+        if (scheme == 0)
+        {
+            return to;
+        }
+        var user = to.AsSpan(scheme);
+        var end = user.IndexOfAny('@', ';');
+        return (end < 0 ? user : user[..end]).ToString();
     }
 
     public static SimulatedRules Load(string? path)
