@@ -299,6 +299,7 @@ internal sealed partial class CallbackDispatcher : IAsyncDisposable
             AuthToken = account.AuthToken,
             IdempotencyToken = entry.IdempotencyToken,
             Overrides = overrides,
+            UsesBody = false,
         };
 
         WebhookResult result;

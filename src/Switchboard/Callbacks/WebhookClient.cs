@@ -19,6 +19,11 @@ public sealed record WebhookRequest
     /// <summary>The parameters already form-encoded (the outbox stores them so), sent as the POST body instead of encoding again.</summary>
     public string? FormBody { get; init; }
     public ConnectionOverrides Overrides { get; init; } = ConnectionOverrides.None;
+    /// <summary>
+    /// Whether the answer's body is used (a TwiML document): then a body over the size limit fails the request. A status
+    /// callback's answer is only its status; its body is kept for the call's Events, cut at the limit.
+    /// </summary>
+    public bool UsesBody { get; init; } = true;
 }
 
 /// <summary>
@@ -176,7 +181,7 @@ public sealed class WebhookClient : IDisposable
             {
                 return Fail(WebhookFailure.Status, $"HTTP {status}", status, contentType, body);
             }
-            if (tooLarge)
+            if (tooLarge && request.UsesBody)
             {
                 return Fail(WebhookFailure.TooLarge, $"Response body over {_options.MaxResponseBytes} bytes", status, contentType, body);
             }

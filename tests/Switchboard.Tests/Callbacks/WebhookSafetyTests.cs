@@ -69,6 +69,32 @@ public sealed class WebhookSafetyTests
     }
 
     [Fact]
+    public async Task StatusCallback_2xxWithBodyOver64KiB_IsDelivered()
+    {
+        await using var host = await SwitchboardHost.StartAsync();
+        await using var receiver = await WebhookReceiver.StartAsync(host.AuthToken);
+        // A receiver that answers with a page of its own: only the status of a callback's answer counts.
+        receiver.Respond("page", _ => (200, new string('x', 100 * 1024)));
+        var call = await host.CreateCallAsync("+14155550100", twiml: "<Response><Hangup/></Response>", events: ["completed"],
+            statusCallback: new Uri(receiver.Url("page")));
+
+        JsonElement entry = default;
+        for (var i = 0; i < 400 && entry.ValueKind == JsonValueKind.Undefined; i++)
+        {
+            var callbacks = await GetAsync(host, $"/2010-04-01/Accounts/{host.AccountSid}/Calls/{call.Sid}/Callbacks.json");
+            entry = callbacks.GetProperty("callbacks").EnumerateArray().FirstOrDefault(c => c.GetProperty("state").GetString() != "pending");
+            host.Advance(0.5);
+            await Task.Delay(25);
+        }
+        Assert.Equal("delivered", entry.GetProperty("state").GetString());
+        Assert.Equal(1, entry.GetProperty("attempts").GetInt32());
+        Assert.Single(receiver.Received, r => r.Path == "/page");
+        var response = Assert.Single(await EventsToAsync(host, call.Sid, "/page")).GetProperty("response");
+        Assert.Equal(200, response.GetProperty("response_code").GetInt32());
+        Assert.Equal(JsonValueKind.Null, response.GetProperty("error").ValueKind);
+    }
+
+    [Fact]
     public async Task TwimlFetch_MoreThanTenRedirects_FailsWith11215()
     {
         await using var host = await SwitchboardHost.StartAsync();
