@@ -79,6 +79,12 @@ internal sealed class CarrierRouter
     /// <summary>Every configured trunk.</summary>
     public IReadOnlyList<Trunk> Trunks { get; }
 
+    /// <summary>
+    /// Whether any route is configured (whatever its prefix): at least one number can be dialed. The constructor falls back
+    /// to one route to the default trunk and refuses a route without trunks, so a router that was built has one.
+    /// </summary>
+    public bool HasRoutes => _routes.Length > 0;
+
     /// <summary>The route for <paramref name="to"/>, or null when no route matches (the call fails 404).</summary>
     public RouteCarrier? Route(string to) => _routes.FirstOrDefault(r => to.StartsWith(r.Prefix, StringComparison.OrdinalIgnoreCase));
 

@@ -36,6 +36,24 @@ public sealed class ReadinessAndMetricsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Readyz_OnlyRoutesForOtherCountriesThanPlusOne_IsReady()
+    {
+        await using var host = await SwitchboardHost.StartAsync(settings: new Dictionary<string, string?>
+        {
+            ["Carriers:Trunks:0:Name"] = "uk",
+            ["Carriers:Trunks:0:Kind"] = "sim",
+            ["Carriers:Routes:0:Prefix"] = "+44",
+            ["Carriers:Routes:0:Trunks:0"] = "uk",
+        });
+        using var anonymous = new HttpClient { BaseAddress = host.BaseUri };
+        using var response = await anonymous.GetAsync("/readyz", TestContext.Current.CancellationToken);
+        var body = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var json = JsonDocument.Parse(body);
+        Assert.Equal("ok", json.RootElement.GetProperty("carriers").GetString());
+    }
+
+    [Fact]
     public async Task Metrics_RingingAndEndedCalls_InFlightByStateAndCarrierOutcomes()
     {
         var ringing = await _host.CreateCallAsync("+14155550102", _receiver);
