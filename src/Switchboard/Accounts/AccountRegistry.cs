@@ -15,6 +15,9 @@ public sealed class AccountRegistry(ICallStore store, IConfiguration configurati
     private readonly ConcurrentDictionary<string, Account> _accounts = new(StringComparer.Ordinal);
     private ConcurrentDictionary<string, Account>.AlternateLookup<ReadOnlySpan<char>> BySpan => _accounts.GetAlternateLookup<ReadOnlySpan<char>>();
 
+    /// <summary>The friendly name of the development account, by which a later start finds it again.</summary>
+    public const string DevelopmentAccountName = "Development account";
+
     public Account? DevelopmentAccount { get; private set; }
 
     /// <summary>The server's default account: the first configured one (<c>TWILIO_ACCOUNT_SID</c> first), else the development account.</summary>
@@ -46,11 +49,13 @@ public sealed class AccountRegistry(ICallStore store, IConfiguration configurati
 
         if (configured.Count == 0)
         {
-            var existing = await store.GetFirstAccountAsync(cancellationToken);
+            // Found by its name, not as the first account stored: an account configured in an earlier run (perhaps with
+            // the real credentials the SDKs read from the same variables) is neither served nor printed now.
+            var existing = await store.GetAccountByNameAsync(DevelopmentAccountName, cancellationToken);
             if (existing is null)
             {
                 existing = new Account(Sids.New("AC"), Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)),
-                    "Development account", time.GetUtcNow());
+                    DevelopmentAccountName, time.GetUtcNow());
                 await store.UpsertAccountAsync(existing, cancellationToken);
             }
             _accounts[existing.Sid] = existing;

@@ -15,6 +15,8 @@ public interface ICallStore
 
     Task<Account?> GetAccountAsync(string sid, CancellationToken cancellationToken);
     Task<Account?> GetFirstAccountAsync(CancellationToken cancellationToken);
+    /// <summary>The oldest account with this friendly name (the development account is found by its name).</summary>
+    Task<Account?> GetAccountByNameAsync(string friendlyName, CancellationToken cancellationToken);
     Task UpsertAccountAsync(Account account, CancellationToken cancellationToken);
 
     Task<Call?> GetCallAsync(CallSid sid, CancellationToken cancellationToken);

@@ -93,6 +93,16 @@ internal sealed partial class SqliteCallStore : ICallStore, IAsyncDisposable
         return await reader.ReadAsync(cancellationToken) ? ReadAccount(reader) : null;
     }
 
+    public async Task<Account?> GetAccountByNameAsync(string friendlyName, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenReaderAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT sid, auth_token, friendly_name, date_created FROM accounts WHERE friendly_name = $name ORDER BY date_created LIMIT 1";
+        command.Parameters.AddWithValue("$name", friendlyName);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? ReadAccount(reader) : null;
+    }
+
     private static Account ReadAccount(DbDataReader reader) =>
         new(reader.GetString(0), reader.GetString(1), reader.GetString(2), Micros.ToTime(reader.GetInt64(3)));
 
