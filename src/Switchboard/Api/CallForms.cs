@@ -104,7 +104,8 @@ internal static class CallForms
                 StatusCallbackEvents = invalidEvents ? CallbackEvent.None : events,
                 Timeout = timeout,
                 TimeLimit = timeLimit,
-                MachineDetection = NullIfEmpty(machineDetection),
+                // Reference §3: with SendDigits, MachineDetection is ignored.
+                MachineDetection = string.IsNullOrEmpty(sendDigits) ? NullIfEmpty(machineDetection) : null,
                 SendDigits = NullIfEmpty(sendDigits),
                 Record = string.Equals(Value(form, "Record"), "true", StringComparison.OrdinalIgnoreCase),
             }),
@@ -226,9 +227,13 @@ internal static class CallForms
         {
             return fallback;
         }
-        return int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) && seconds > 0
-            ? TimeSpan.FromSeconds(seconds)
-            : null;
+        if (value.AsSpan().ContainsAnyExceptInRange('0', '9'))
+        {
+            return null;
+        }
+        // All digits: a number too large for an int is simply large (a Timeout is then capped like any over 600).
+        var seconds = int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed) ? parsed : int.MaxValue;
+        return seconds > 0 ? TimeSpan.FromSeconds(seconds) : null;
     }
 
     private static bool IsDigitChar(char c) => char.IsAsciiDigit(c) || c is 'A' or 'B' or 'C' or 'D' or '#' or '*' or 'w' or 'W';

@@ -127,6 +127,43 @@ public sealed class SimulatedNetworkTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Number05_MachineDetectionWithSendDigits_IsIgnored()
+    {
+        var sid = await CreateRawAsync(new()
+        {
+            ["To"] = "+14155550105", ["Twiml"] = "<Response><Hangup/></Response>", ["MachineDetection"] = "Enable", ["SendDigits"] = "1234#",
+        });
+        var callbacks = await RunAsync(sid, ("initiated", 0), ("ringing", 1), ("in-progress", 0), ("completed", 0));
+        Assert.Null(callbacks[^1].Get("AnsweredBy"));
+        Assert.Null((await CallResource.FetchAsync(pathSid: sid, client: _host.Client)).AnsweredBy);
+    }
+
+    [Theory]
+    [InlineData("601")]
+    [InlineData("99999999999999999999")]
+    public async Task Number02_TimeoutOver600_RingsFor600Seconds(string timeout)
+    {
+        var sid = await CreateRawAsync(new() { ["To"] = "+14155550102", ["Twiml"] = "<Response><Hangup/></Response>", ["Timeout"] = timeout });
+        await _receiver.WaitForStatusAsync(sid, "ringing");
+        _host.Advance(599);
+        Assert.Equal(CallResource.StatusEnum.Ringing, (await CallResource.FetchAsync(pathSid: sid, client: _host.Client)).Status);
+        _host.Advance(1);
+        var callbacks = await RunAsync(sid, ("initiated", 0), ("ringing", 0), ("no-answer", 0));
+        Assert.Equal("Wed, 01 Jul 2026 12:10:00 +0000", callbacks[^1]["Timestamp"]);
+    }
+
+    /// <summary>Creates a call with a form the SDK cannot send (an int-overflowing Timeout, SendDigits), with every status callback.</summary>
+    private async Task<string> CreateRawAsync(Dictionary<string, string> form)
+    {
+        var fields = form.Concat([new("From", "+14155550199"), new("StatusCallback", _receiver.Url("status"))])
+            .Concat(IntegrationExtensions.AllEvents.Select(e => new KeyValuePair<string, string>("StatusCallbackEvent", e)));
+        using var response = await _host.Http.PostAsync(_host.CallsPath, new FormUrlEncodedContent(fields));
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == System.Net.HttpStatusCode.Created, body);
+        return System.Text.Json.JsonDocument.Parse(body).RootElement.GetProperty("sid").GetString()!;
+    }
+
+    [Fact]
     public async Task Number05_WithoutMachineDetection_HasNoAnsweredBy()
     {
         var call = await _host.CreateCallAsync("+14155550105", _receiver, twiml: "<Response><Hangup/></Response>");
