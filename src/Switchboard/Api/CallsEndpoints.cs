@@ -200,8 +200,13 @@ internal static class CallsEndpoints
         {
             return error;
         }
+        var (filter, filterError) = ListQuery.Notifications(http.Request.Query);
+        if (filterError is not null)
+        {
+            return filterError;
+        }
         var offset = PageEnvelope.OffsetOf(token, page, pageSize);
-        var rows = await store.ListNotificationsAsync(call.Sid, offset, pageSize + 1, http.RequestAborted);
+        var rows = await store.ListNotificationsAsync(call.Sid, filter!, offset, pageSize + 1, http.RequestAborted);
         return PageEnvelope.OffsetPage(http, page, pageSize, token, offset, rows, "notifications", (j, n) => CallJson.WriteNotification(j, n, instance: false));
     }
 

@@ -69,32 +69,9 @@ internal static class ListQuery
         }
         foreach (var field in new[] { "StartTime", "EndTime" })
         {
-            DateTimeOffset? rangeStart = null, before = null;
-            if (Get(query, field) is { } exact)
+            if (DateRange(query, field, out var rangeStart, out var before) is { } dateError)
             {
-                // An exact date matches that whole UTC day, also when the SDKs send a full timestamp.
-                if (!TryParseDate(exact, out var day, out _))
-                {
-                    return (null, BadDate(field, exact));
-                }
-                rangeStart = new DateTimeOffset(day.UtcDateTime.Date, TimeSpan.Zero);
-                before = rangeStart.Value.AddDays(1);
-            }
-            if (Get(query, field + ">") is { } after)
-            {
-                if (!TryParseDate(after, out var t, out _))
-                {
-                    return (null, BadDate(field + ">", after));
-                }
-                rangeStart = t;
-            }
-            if (Get(query, field + "<") is { } until)
-            {
-                if (!TryParseDate(until, out var t, out _))
-                {
-                    return (null, BadDate(field + "<", until));
-                }
-                before = t;
+                return (null, dateError);
             }
             q = field == "StartTime" ? q with { StartTimeFrom = rangeStart, StartTimeBefore = before } : q with { EndTimeFrom = rangeStart, EndTimeBefore = before };
         }
@@ -111,6 +88,61 @@ internal static class ListQuery
             }
         }
         return (q, null);
+    }
+
+    /// <summary>List Call Notifications' filters: <c>Log</c> (0 errors, 1 warnings) and <c>MessageDate</c> as the Calls list reads its dates.</summary>
+    public static (NotificationQuery? Query, IResult? Error) Notifications(IQueryCollection query)
+    {
+        int? log = null;
+        if (Get(query, "Log") is { } logText)
+        {
+            if (logText is not ("0" or "1"))
+            {
+                return (null, TwilioErrors.BadRequest(TwilioErrors.InvalidRequest, $"Invalid Log: {logText} (0 for errors, 1 for warnings)"));
+            }
+            log = logText[0] - '0';
+        }
+        if (DateRange(query, "MessageDate", out var from, out var before) is { } dateError)
+        {
+            return (null, dateError);
+        }
+        return (log is null && from is null && before is null ? NotificationQuery.All : new NotificationQuery { Log = log, From = from, Before = before }, null);
+    }
+
+    /// <summary>
+    /// A date filter and its <c>&lt;</c>/<c>&gt;</c> forms: <c>field=</c> matches that whole UTC day (also when the SDKs send a
+    /// full timestamp); <c>field&gt;</c> is from the instant given, <c>field&lt;</c> before it.
+    /// </summary>
+    private static IResult? DateRange(IQueryCollection query, string field, out DateTimeOffset? from, out DateTimeOffset? before)
+    {
+        from = null;
+        before = null;
+        if (Get(query, field) is { } exact)
+        {
+            if (!TryParseDate(exact, out var day, out _))
+            {
+                return BadDate(field, exact);
+            }
+            from = new DateTimeOffset(day.UtcDateTime.Date, TimeSpan.Zero);
+            before = from.Value.AddDays(1);
+        }
+        if (Get(query, field + ">") is { } after)
+        {
+            if (!TryParseDate(after, out var t, out _))
+            {
+                return BadDate(field + ">", after);
+            }
+            from = t;
+        }
+        if (Get(query, field + "<") is { } until)
+        {
+            if (!TryParseDate(until, out var t, out _))
+            {
+                return BadDate(field + "<", until);
+            }
+            before = t;
+        }
+        return null;
     }
 
     private static IResult BadDate(string field, string value) =>

@@ -31,7 +31,7 @@ public interface ICallStore
         int offset, int count, CancellationToken cancellationToken);
 
     Task<IReadOnlyList<CallEventRecord>> ListEventsAsync(CallSid callSid, int offset, int count, CancellationToken cancellationToken);
-    Task<IReadOnlyList<NotificationRecord>> ListNotificationsAsync(CallSid callSid, int offset, int count, CancellationToken cancellationToken);
+    Task<IReadOnlyList<NotificationRecord>> ListNotificationsAsync(CallSid callSid, NotificationQuery query, int offset, int count, CancellationToken cancellationToken);
     Task<NotificationRecord?> GetNotificationAsync(string sid, CancellationToken cancellationToken);
 
     /// <summary>Status events in commit order (the event stream and call timelines).</summary>

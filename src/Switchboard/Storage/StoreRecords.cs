@@ -67,6 +67,17 @@ public sealed record CallEventRecord
 }
 
 /// <summary>A call notification (an error or warning logged against the call).</summary>
+/// <summary>List Call Notifications' filters (reference §2): <c>Log</c> and a <c>MessageDate</c> range.</summary>
+public sealed record NotificationQuery
+{
+    public static readonly NotificationQuery All = new();
+
+    /// <summary>0 errors, 1 warnings; null both.</summary>
+    public int? Log { get; init; }
+    public DateTimeOffset? From { get; init; }
+    public DateTimeOffset? Before { get; init; }
+}
+
 public sealed record NotificationRecord
 {
     public required string Sid { get; init; }

@@ -482,6 +482,50 @@ public sealed class CallsApiTests : IAsyncLifetime
         Assert.Contains(json.GetProperty("notifications").EnumerateArray(), n => Scalar(n.GetProperty("error_code")) == "12100");
     }
 
+    // 11a′
+    [Fact]
+    public async Task Notifications_FilteredByLogAndMessageDate_ThroughTheSdk()
+    {
+        _receiver.ServeTwiml("bad", "<Response><Say>unclosed");
+        // A warning at create (21626, an invalid event name) and an error a second later, at the answer (12100).
+        var (status, json) = await PostFormAsync(new Dictionary<string, string>
+        {
+            ["To"] = "+14155550100", ["From"] = "+14155550199", ["Url"] = _receiver.Url("bad"), ["StatusCallbackEvent"] = "bogus",
+        });
+        Assert.Equal(HttpStatusCode.Created, status);
+        var sid = json.GetProperty("sid").GetString()!;
+        async Task<string[]> Codes(int? log = null, DateTime? on = null, DateTime? before = null, DateTime? after = null) =>
+            [.. (await Twilio.Rest.Api.V2010.Account.Call.NotificationResource.ReadAsync(pathCallSid: sid, log: log, messageDate: on,
+                messageDateBefore: before, messageDateAfter: after, client: _host.Client)).Select(n => n.ErrorCode)];
+        for (var i = 0; i < 60 && (await Codes()).Length < 2; i++)
+        {
+            _host.Advance(0.5);
+            await Task.Delay(20);
+        }
+
+        Assert.Equal(["12100", "21626"], await Codes());
+        Assert.Equal(["12100"], await Codes(log: 0));
+        Assert.Equal(["21626"], await Codes(log: 1));
+        Assert.Equal(["12100", "21626"], await Codes(on: new DateTime(2026, 7, 1, 0, 0, 0, DateTimeKind.Utc)));
+        Assert.Empty(await Codes(on: new DateTime(2026, 7, 2, 0, 0, 0, DateTimeKind.Utc)));
+        // The SDKs send dates only: MessageDate> is from that day's midnight, MessageDate< before it.
+        var nextDay = new DateTime(2026, 7, 2, 0, 0, 0, DateTimeKind.Utc);
+        Assert.Empty(await Codes(after: nextDay));
+        Assert.Equal(["12100", "21626"], await Codes(before: nextDay));
+        Assert.Equal(["12100", "21626"], await Codes(after: nextDay.AddDays(-1)));
+        Assert.Equal(["12100"], await Codes(log: 0, on: nextDay.AddDays(-1)));
+        // A full timestamp is read to the second, as in the Calls list's StartTime> and StartTime<.
+        async Task<string[]> Raw(string query) =>
+            [.. (await GetAsync(CallPath(sid, "/Notifications.json?" + query))).Json.GetProperty("notifications").EnumerateArray()
+                .Select(n => Scalar(n.GetProperty("error_code")))];
+        Assert.Equal(["12100"], await Raw("MessageDate%3E=2026-07-01T12:00:01Z"));
+        Assert.Equal(["21626"], await Raw("MessageDate%3C=2026-07-01T12:00:01Z"));
+
+        var (badStatus, bad) = await GetAsync(CallPath(sid, "/Notifications.json?Log=2"));
+        Assert.Equal(HttpStatusCode.BadRequest, badStatus);
+        AssertTwilioError(bad, 20001, 400);
+    }
+
     // 11b
     [Fact]
     public async Task MalformedTwiml_WithFallbackUrl_RequestsFallbackWithErrorCode12100()

@@ -263,11 +263,19 @@ internal sealed partial class SqliteCallStore
     private const string NotificationColumns =
         "sid, call_sid, account_sid, date_created, error_code, log, message_text, request_method, request_url, request_variables, response_body, response_headers";
 
-    public async Task<IReadOnlyList<NotificationRecord>> ListNotificationsAsync(CallSid callSid, int offset, int count, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<NotificationRecord>> ListNotificationsAsync(CallSid callSid, NotificationQuery query, int offset, int count,
+        CancellationToken cancellationToken)
     {
         await using var connection = await OpenReaderAsync(cancellationToken);
         await using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT {NotificationColumns} FROM notifications WHERE call_sid = $call ORDER BY date_created DESC, sid LIMIT $limit OFFSET $offset";
+        var sql = new StringBuilder($"SELECT {NotificationColumns} FROM notifications WHERE call_sid = $call");
+        if (query.Log is { } log)
+        {
+            sql.Append(" AND log = $log");
+            command.Parameters.AddWithValue("$log", log.ToString(CultureInfo.InvariantCulture));
+        }
+        AddRange(sql, command, "date_created", query.From, query.Before);
+        command.CommandText = sql.Append(" ORDER BY date_created DESC, sid LIMIT $limit OFFSET $offset").ToString();
         command.Parameters.AddWithValue("$call", callSid.Value);
         command.Parameters.AddWithValue("$limit", count);
         command.Parameters.AddWithValue("$offset", offset);
