@@ -21,6 +21,7 @@ internal static class CallsEndpoints
         accounts.MapGet("/Calls/{CallSid}/Events.json", ListEventsAsync);
         accounts.MapGet("/Calls/{CallSid}/Notifications.json", ListNotificationsAsync);
         accounts.MapGet("/Calls/{CallSid}/Notifications/{Sid}.json", FetchNotificationAsync);
+        accounts.MapGet("/Calls/{CallSid}/Recordings.json", ListRecordingsAsync);
         // Anything else under the API is Twilio's 404, not an HTML page.
         app.Map("/2010-04-01/{**rest}", (HttpContext http) => TwilioErrors.NotFoundAt(http.Request.Path));
         return app;
@@ -187,6 +188,25 @@ internal static class CallsEndpoints
         var offset = PageEnvelope.OffsetOf(token, page, pageSize);
         var rows = await store.ListEventsAsync(call.Sid, offset, pageSize + 1, http.RequestAborted);
         return PageEnvelope.OffsetPage(http, page, pageSize, token, offset, rows, "events", CallJson.WriteEvent);
+    }
+
+    /// <summary>
+    /// A call's recordings: none, ever (there is no media to record; docs/compatibility.md), so a page without records,
+    /// as Twilio answers for a call that recorded nothing. The filters are checked as Twilio's are.
+    /// </summary>
+    private static async Task<IResult> ListRecordingsAsync(HttpContext http, string CallSid, ICallStore store)
+    {
+        if (await FindAsync(http, CallSid, store) is null)
+        {
+            return TwilioErrors.NotFoundAt(http.Request.Path);
+        }
+        var (page, pageSize, token, error) = ListQuery.Paging(http.Request.Query);
+        if ((error ?? ListQuery.RecordingFilters(http.Request.Query)) is { } invalid)
+        {
+            return invalid;
+        }
+        var offset = PageEnvelope.OffsetOf(token, page, pageSize);
+        return PageEnvelope.OffsetPage(http, page, pageSize, token, offset, Array.Empty<CallEventRecord>(), "recordings", static (_, _) => { });
     }
 
     private static async Task<IResult> ListNotificationsAsync(HttpContext http, string CallSid, ICallStore store)

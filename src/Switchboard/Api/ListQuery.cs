@@ -109,6 +109,9 @@ internal static class ListQuery
         return (log is null && from is null && before is null ? NotificationQuery.All : new NotificationQuery { Log = log, From = from, Before = before }, null);
     }
 
+    /// <summary>List Call Recordings' filters (<c>DateCreated</c> and its forms), checked; null when they are valid.</summary>
+    public static IResult? RecordingFilters(IQueryCollection query) => DateRange(query, "DateCreated", out _, out _);
+
     /// <summary>
     /// A date filter and its <c>&lt;</c>/<c>&gt;</c> forms: <c>field=</c> matches that whole UTC day (also when the SDKs send a
     /// full timestamp); <c>field&gt;</c> is from the instant given, <c>field&lt;</c> before it.

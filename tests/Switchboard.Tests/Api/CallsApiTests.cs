@@ -295,6 +295,28 @@ public sealed class CallsApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Recordings_OfACall_AnEmptyPageThroughTheSdk()
+    {
+        var call = await _host.CreateCallAsync("+14155550100", _receiver);
+
+        var recordings = await Twilio.Rest.Api.V2010.Account.Call.RecordingResource.ReadAsync(pathCallSid: call.Sid, client: _host.Client);
+        Assert.Empty(recordings);
+        var (status, json) = await GetAsync(CallPath(call.Sid, "/Recordings.json?DateCreated%3E=2026-07-01"));
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(0, json.GetProperty("recordings").GetArrayLength());
+        Assert.Equal(CallPath(call.Sid, "/Recordings.json?DateCreated%3E=2026-07-01&PageSize=50&Page=0"), json.GetProperty("uri").GetString());
+
+        var unknown = await Assert.ThrowsAsync<ApiException>(() => Twilio.Rest.Api.V2010.Account.Call.RecordingResource.ReadAsync(
+            pathCallSid: "CA00000000000000000000000000000000", client: _host.Client));
+        Assert.Equal(20404, unknown.Code);
+        var (badStatus, bad) = await GetAsync(CallPath(call.Sid, "/Recordings.json?DateCreated=yesterday"));
+        Assert.Equal(HttpStatusCode.BadRequest, badStatus);
+        AssertTwilioError(bad, 20001, 400);
+        var (fetchStatus, _) = await GetAsync(CallPath(call.Sid, "/Recordings/RE00000000000000000000000000000000.json"));
+        Assert.Equal(HttpStatusCode.NotFound, fetchStatus);
+    }
+
+    [Fact]
     public async Task Create_ResourceJson_HasTheCallsUrisAndFormattedNumbers()
     {
         var form = ValidForm();
