@@ -87,11 +87,14 @@ public sealed class SwitchboardHost : IAsyncDisposable
             Convert.ToBase64String(Encoding.UTF8.GetBytes($"{AccountSid}:{AuthToken}")));
     }
 
-    /// <summary>An SDK client for any credentials, pointed at this server.</summary>
-    public TwilioRestClient CreateClient(string accountSid, string authToken)
+    /// <summary>
+    /// An SDK client for any credentials, pointed at this server: an account's SID and auth token, or an API key's SID and
+    /// secret with the account's SID (<paramref name="accountSid"/>).
+    /// </summary>
+    public TwilioRestClient CreateClient(string username, string password, string? accountSid = null)
     {
         var http = new System.Net.Http.HttpClient(new TwilioHostRewriter(BaseUri, new HttpClientHandler { AllowAutoRedirect = false }));
-        return new TwilioRestClient(accountSid, authToken, httpClient: new SystemNetHttpClient(http));
+        return new TwilioRestClient(username, password, accountSid: accountSid, httpClient: new SystemNetHttpClient(http));
     }
 
     public string CallsPath => $"/2010-04-01/Accounts/{AccountSid}/Calls.json";

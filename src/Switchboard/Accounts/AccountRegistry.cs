@@ -14,6 +14,7 @@ public sealed class AccountRegistry(ICallStore store, IConfiguration configurati
 {
     private readonly ConcurrentDictionary<string, Account> _accounts = new(StringComparer.Ordinal);
     private ConcurrentDictionary<string, Account>.AlternateLookup<ReadOnlySpan<char>> BySpan => _accounts.GetAlternateLookup<ReadOnlySpan<char>>();
+    private readonly ConcurrentDictionary<string, (Account Account, string Secret)> _keys = new(StringComparer.Ordinal);
 
     /// <summary>The friendly name of the development account, by which a later start finds it again.</summary>
     public const string DevelopmentAccountName = "Development account";
@@ -63,9 +64,30 @@ public sealed class AccountRegistry(ICallStore store, IConfiguration configurati
             Default = existing;
             AccountsLog.Development(logger, existing.Sid, existing.AuthToken);
         }
+
+        var keys = new List<ApiKeyOptions>();
+        configuration.GetSection("ApiKeys").Bind(keys);
+        foreach (var k in keys)
+        {
+            if (!Sids.IsValid(k.Sid, "SK") || string.IsNullOrEmpty(k.Secret))
+            {
+                throw new InvalidOperationException($"API key '{k.Sid}' needs an SK… SID (SK and 32 hex digits) and a secret");
+            }
+            var owner = string.IsNullOrEmpty(k.AccountSid) ? Default! : Find(k.AccountSid)
+                ?? throw new InvalidOperationException($"API key '{k.Sid}' names account '{k.AccountSid}', which this server does not serve");
+            if (!_keys.TryAdd(k.Sid, (owner, k.Secret)))
+            {
+                throw new InvalidOperationException($"API key '{k.Sid}' is configured twice");
+            }
+            AccountsLog.ApiKeyConfigured(logger, k.Sid, owner.Sid);
+        }
     }
 
     public Account? Find(string sid) => _accounts.TryGetValue(sid, out var account) ? account : null;
+
+    /// <summary>The API key with this SID (<c>SK…</c>): its account and secret.</summary>
+    public (Account Account, string Secret)? FindKey(ReadOnlySpan<char> sid) =>
+        _keys.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(sid, out var key) ? key : null;
 
     /// <summary>The account with this SID, looked up without making a string of it (each request's credentials).</summary>
     public Account? Find(ReadOnlySpan<char> sid) => BySpan.TryGetValue(sid, out var account) ? account : null;

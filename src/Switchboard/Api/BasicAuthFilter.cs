@@ -6,7 +6,7 @@ using Switchboard.Storage;
 namespace Switchboard.Api;
 
 /// <summary>
-/// HTTP Basic authentication with <c>AccountSid:AuthToken</c> (reference §2). The account in the path
+/// HTTP Basic authentication with <c>AccountSid:AuthToken</c> or <c>ApiKeySid:ApiKeySecret</c> (reference §2). The account in the path
 /// must be the authenticated one: another account's resources are not found (20404), never shown.
 /// </summary>
 internal sealed class BasicAuthFilter(AccountRegistry accounts) : IEndpointFilter
@@ -61,18 +61,37 @@ internal sealed class BasicAuthFilter(AccountRegistry accounts) : IEndpointFilte
             return null;
         }
         Span<char> sid = stackalloc char[colon];
-        if (!Encoding.UTF8.TryGetChars(decoded[..colon], sid, out var sidLength) || accounts.Find(sid[..sidLength]) is not { } account)
+        if (!Encoding.UTF8.TryGetChars(decoded[..colon], sid, out var sidLength))
         {
             return null;
         }
-        if (account.AuthToken.Length > MaxCredentialsLength)
+        sid = sid[..sidLength];
+        Account account;
+        string secret;
+        if (sid.StartsWith("SK", StringComparison.Ordinal))
         {
-            // Longer than any token the header could carry.
+            if (accounts.FindKey(sid) is not { } key)
+            {
+                return null;
+            }
+            (account, secret) = key;
+        }
+        else if (accounts.Find(sid) is { } found)
+        {
+            (account, secret) = (found, found.AuthToken);
+        }
+        else
+        {
+            return null;
+        }
+        if (secret.Length > MaxCredentialsLength)
+        {
+            // Longer than any secret the header could carry.
             return null;
         }
         var given = decoded[(colon + 1)..];
-        Span<byte> expected = stackalloc byte[Encoding.UTF8.GetMaxByteCount(account.AuthToken.Length)];
-        expected = expected[..Encoding.UTF8.GetBytes(account.AuthToken, expected)];
+        Span<byte> expected = stackalloc byte[Encoding.UTF8.GetMaxByteCount(secret.Length)];
+        expected = expected[..Encoding.UTF8.GetBytes(secret, expected)];
         return CryptographicOperations.FixedTimeEquals(given, expected) ? account : null;
     }
 }
