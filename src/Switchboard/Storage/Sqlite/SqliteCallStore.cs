@@ -74,31 +74,25 @@ internal sealed partial class SqliteCallStore : ICallStore, IAsyncDisposable
         }
     }
 
-    public async Task<Account?> GetAccountAsync(string sid, CancellationToken cancellationToken)
-    {
-        await using var connection = await OpenReaderAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT sid, auth_token, friendly_name, date_created FROM accounts WHERE sid = $sid";
-        command.Parameters.AddWithValue("$sid", sid);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        return await reader.ReadAsync(cancellationToken) ? ReadAccount(reader) : null;
-    }
+    public Task<Account?> GetAccountAsync(string sid, CancellationToken cancellationToken) =>
+        QueryAccountAsync("WHERE sid = $value", sid, cancellationToken);
 
-    public async Task<Account?> GetFirstAccountAsync(CancellationToken cancellationToken)
-    {
-        await using var connection = await OpenReaderAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT sid, auth_token, friendly_name, date_created FROM accounts ORDER BY date_created LIMIT 1";
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        return await reader.ReadAsync(cancellationToken) ? ReadAccount(reader) : null;
-    }
+    public Task<Account?> GetFirstAccountAsync(CancellationToken cancellationToken) =>
+        QueryAccountAsync("ORDER BY date_created LIMIT 1", null, cancellationToken);
 
-    public async Task<Account?> GetAccountByNameAsync(string friendlyName, CancellationToken cancellationToken)
+    public Task<Account?> GetAccountByNameAsync(string friendlyName, CancellationToken cancellationToken) =>
+        QueryAccountAsync("WHERE friendly_name = $value ORDER BY date_created LIMIT 1", friendlyName, cancellationToken);
+
+    /// <summary>The first account the clause selects; <c>$value</c> in it is bound to <paramref name="value"/>.</summary>
+    private async Task<Account?> QueryAccountAsync(string clause, string? value, CancellationToken cancellationToken)
     {
         await using var connection = await OpenReaderAsync(cancellationToken);
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT sid, auth_token, friendly_name, date_created FROM accounts WHERE friendly_name = $name ORDER BY date_created LIMIT 1";
-        command.Parameters.AddWithValue("$name", friendlyName);
+        command.CommandText = "SELECT sid, auth_token, friendly_name, date_created FROM accounts " + clause;
+        if (value is not null)
+        {
+            command.Parameters.AddWithValue("$value", value);
+        }
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken) ? ReadAccount(reader) : null;
     }
