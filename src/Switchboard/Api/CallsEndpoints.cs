@@ -22,7 +22,8 @@ internal static class CallsEndpoints
         accounts.MapGet("/Calls/{CallSid}/Notifications.json", ListNotificationsAsync);
         accounts.MapGet("/Calls/{CallSid}/Notifications/{Sid}.json", FetchNotificationAsync);
         accounts.MapGet("/Calls/{CallSid}/Recordings.json", ListRecordingsAsync);
-        // Anything else under the API is Twilio's 404, not an HTML page.
+        // Anything else under the API is Twilio's 404, not an HTML page; under an account, only once authenticated (401 first).
+        accounts.Map("/{**rest}", (HttpContext http) => TwilioErrors.NotFoundAt(http.Request.Path));
         app.Map("/2010-04-01/{**rest}", (HttpContext http) => TwilioErrors.NotFoundAt(http.Request.Path));
         return app;
     }

@@ -317,6 +317,22 @@ public sealed class CallsApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task UnknownResource_UnderAnAccount_401WithoutCredentialsAnd404With()
+    {
+        var path = $"/2010-04-01/Accounts/{_host.AccountSid}/Conferences.json";
+        using var anonymous = new HttpClient { BaseAddress = _host.BaseUri };
+        using var unauthenticated = await anonymous.GetAsync(path);
+        Assert.Equal(HttpStatusCode.Unauthorized, unauthenticated.StatusCode);
+        AssertTwilioError(await ReadJsonAsync(unauthenticated), 20003, 401);
+
+        var (status, json) = await GetAsync(path);
+        Assert.Equal(HttpStatusCode.NotFound, status);
+        AssertTwilioError(json, 20404, 404);
+        var (postStatus, _) = await PostFormAsync(new Dictionary<string, string> { ["x"] = "y" }, CallPath("CA00000000000000000000000000000000", "/Recordings.json"));
+        Assert.Equal(HttpStatusCode.NotFound, postStatus);
+    }
+
+    [Fact]
     public async Task Create_ResourceJson_HasTheCallsUrisAndFormattedNumbers()
     {
         var form = ValidForm();
