@@ -13,7 +13,7 @@ public enum WebhookFailure
     ConnectTimeout,
     ReadTimeout,
     TotalTimeout,
-    /// <summary>The server answered, with a non-2xx status (11200/11217 for TwiML, 15003 for status callbacks).</summary>
+    /// <summary>The server answered, with a non-2xx status (11217 for TwiML, 15003 for status callbacks).</summary>
     Status,
     /// <summary>The response body was over the limit (11750).</summary>
     TooLarge,

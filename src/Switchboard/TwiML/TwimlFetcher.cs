@@ -63,7 +63,8 @@ internal sealed class TwimlFetcher(WebhookClient client, StoreWriter writer, Tim
                 WebhookFailure.TooLarge => 11750,
                 WebhookFailure.TooManyRedirects => 11215,
                 WebhookFailure.Protocol => 11206,
-                WebhookFailure.Status => 11200,
+                // "HTTP error response code": the server answered 4xx or 5xx (reference §12).
+                WebhookFailure.Status => 11217,
                 _ => 11205,
             };
             return new FetchOutcome(null, code, $"{result.Error} ({method} {url})", result);

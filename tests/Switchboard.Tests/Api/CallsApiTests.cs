@@ -590,6 +590,27 @@ public sealed class CallsApiTests : IAsyncLifetime
         await _receiver.WaitForStatusAsync(sid, "completed");
     }
 
+    // 11c
+    [Fact]
+    public async Task TwimlUrl_Answering500_RequestsFallbackWithErrorCode11217AndRecordsIt()
+    {
+        _receiver.Respond("broken", _ => (500, "oops"));
+        _receiver.ServeTwiml("fallback", "<Response><Hangup/></Response>");
+        var (status, json) = await PostFormAsync(new Dictionary<string, string>
+        {
+            ["To"] = "+14155550100", ["From"] = "+14155550199", ["Url"] = _receiver.Url("broken"),
+            ["FallbackUrl"] = _receiver.Url("fallback"), ["StatusCallback"] = _receiver.Url("status"),
+        });
+        Assert.Equal(HttpStatusCode.Created, status);
+        var sid = json.GetProperty("sid").GetString()!;
+        await _host.AdvanceUntilAsync(() => _receiver.Received.Any(r => r.Path == "/fallback"), 30, "fallback request");
+
+        Assert.Equal("11217", _receiver.Received.First(r => r.Path == "/fallback")["ErrorCode"]);
+        await _receiver.WaitForStatusAsync(sid, "completed");
+        var (_, notifications) = await GetAsync(CallPath(sid, "/Notifications.json"));
+        Assert.Contains(notifications.GetProperty("notifications").EnumerateArray(), n => Scalar(n.GetProperty("error_code")) == "11217");
+    }
+
     // 12
     [Fact]
     public async Task StatusCallbackEvent_SpaceSeparatedSingleValue_SendsFourCallbacks()

@@ -105,6 +105,17 @@ public sealed class DialTests : IAsyncLifetime
         Assert.Equal("200", action["DialSipResponseCode"]);
         Assert.EndsWith("@switchboard", action["DialSipCallId"], StringComparison.Ordinal);
 
+        // A sips: URI is a <Sip> destination as well.
+        await AnsweredParentAsync(
+            $"<Response><Dial action=\"{_receiver.Url("secure-action")}\" timeLimit=\"1\">{Noun("Sip", "sips:bob@example.com")}</Dial></Response>");
+        await WaitChildAsync("ringing", "sips:bob@example.com");
+        _host.Advance(1);
+        await WaitChildAsync("in-progress", "sips:bob@example.com");
+        _host.Advance(1);
+        var secure = await _receiver.WaitForAsync(r => r.Path == "/secure-action", what: "the sips: dial's action request");
+        Assert.Equal("200", secure["DialSipResponseCode"]);
+        Assert.EndsWith("@switchboard", secure["DialSipCallId"], StringComparison.Ordinal);
+
         var second = await AnsweredParentAsync($"<Response><Dial timeLimit=\"2\">{Noun("Client", "alice")}</Dial></Response>");
         var ringing = await WaitChildAsync("ringing", "client:alice");
         Assert.Equal("+14155550199", ringing["From"]);

@@ -195,7 +195,7 @@ internal sealed partial class EnginePartition
             parameters.Add(new("DialCallDuration", (session.Bridged ? dialed.State.Duration : 0).ToString(CultureInfo.InvariantCulture)));
         }
         parameters.Add(new("DialBridged", session.Bridged ? "true" : "false"));
-        if (dialed is not null && dialed.To.StartsWith("sip:", StringComparison.OrdinalIgnoreCase))
+        if (dialed is not null && (dialed.To.StartsWith("sip:", StringComparison.OrdinalIgnoreCase) || dialed.To.StartsWith("sips:", StringComparison.OrdinalIgnoreCase)))
         {
             if (dialed.State.SipResponseCode is { } code)
             {
