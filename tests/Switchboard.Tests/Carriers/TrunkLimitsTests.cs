@@ -109,6 +109,53 @@ public sealed class TrunkLimitsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task TrunkMaxConcurrentCalls_Full_DialLegStartsInitiatedAndFails503()
+    {
+        // The parent holds the trunk's only line; its <Dial> leg finds none free and fails as a congested network would.
+        var host = await StartAsync(maxConcurrent: "1");
+        var parent = await host.CreateCallAsync("+14155550100", _receiver, twiml:
+            $"<Response><Dial action=\"{_receiver.Url("action")}\"><Number statusCallback=\"{_receiver.Url("child")}\" " +
+            "statusCallbackEvent=\"initiated ringing answered completed\">+14155550111</Number></Dial></Response>");
+        await _receiver.WaitForStatusAsync(parent.Sid, "ringing");
+        host.Advance(1);
+
+        var action = await _receiver.WaitForAsync(r => r.Path == "/action", what: "the action request");
+        Assert.Equal("failed", action["DialCallStatus"]);
+        // The child's callbacks go through the outbox: they may come after the action request.
+        await _receiver.WaitForAsync(r => r.Path == "/child" && r.Get("CallStatus") == "failed", what: "the child's failed callback");
+        var child = _receiver.Received.Where(r => r.Path == "/child").ToList();
+        Assert.Equal(["initiated", "failed"], child.Select(c => c["CallStatus"]));
+        Assert.Equal("503", child[^1]["SipResponseCode"]);
+        var fetched = await CallResource.FetchAsync(pathSid: child[0]["CallSid"], client: host.Client);
+        Assert.Equal(CallResource.StatusEnum.Failed, fetched.Status);
+        Assert.NotNull(fetched.StartTime);
+    }
+
+    [Fact]
+    public async Task DialLeg_NoRouteForItsNumber_StartsInitiatedAndFails404()
+    {
+        _host = await SwitchboardHost.StartAsync(settings: new Dictionary<string, string?>
+        {
+            ["Carriers:Trunks:0:Name"] = "us",
+            ["Carriers:Trunks:0:Kind"] = "sim",
+            ["Carriers:Routes:0:Prefix"] = "+1",
+            ["Carriers:Routes:0:Trunks:0"] = "us",
+        });
+        var parent = await _host.CreateCallAsync("+14155550100", _receiver, twiml:
+            $"<Response><Dial action=\"{_receiver.Url("action")}\"><Number statusCallback=\"{_receiver.Url("child")}\" " +
+            "statusCallbackEvent=\"initiated completed\">+442075550100</Number></Dial></Response>");
+        await _receiver.WaitForStatusAsync(parent.Sid, "ringing");
+        _host.Advance(1);
+
+        Assert.Equal("failed", (await _receiver.WaitForAsync(r => r.Path == "/action", what: "the action request"))["DialCallStatus"]);
+        // The child's callbacks go through the outbox: they may come after the action request.
+        await _receiver.WaitForAsync(r => r.Path == "/child" && r.Get("CallStatus") == "failed", what: "the child's failed callback");
+        var child = _receiver.Received.Where(r => r.Path == "/child").ToList();
+        Assert.Equal(["initiated", "failed"], child.Select(c => c["CallStatus"]));
+        Assert.Equal("404", child[^1]["SipResponseCode"]);
+    }
+
+    [Fact]
     public async Task TrunkMaxConcurrentCalls_WaitingCallCanceled_NoCallbacksAndTheSlotGoesToTheNext()
     {
         var host = await StartAsync(maxConcurrent: "1");

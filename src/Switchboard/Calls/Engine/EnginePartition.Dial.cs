@@ -1,5 +1,6 @@
 using System.Globalization;
 using Switchboard.Callbacks;
+using Switchboard.Carriers;
 using Switchboard.TwiML;
 
 namespace Switchboard.Calls.Engine;
@@ -39,24 +40,26 @@ internal sealed partial class EnginePartition
 
     /// <summary>
     /// Dials a child at once: &lt;Dial&gt; legs are not held by the calls-per-second queue (reference §15)
-    /// and never wait in <c>queued</c>; a trunk with no free line fails the leg as a congested network would.
+    /// and never wait in <c>queued</c>: they start <c>initiated</c> (reference §8), and their route and trunk line are
+    /// decided when the leg is placed (<see cref="AdmitChild"/>).
     /// </summary>
-    private void DispatchChild(LiveCall child)
+    private void DispatchChild(LiveCall child) => Fire(child, CallTrigger.Dial);
+
+    /// <summary>
+    /// A child's trunk line, taken as its leg is placed: none for its number → failed 404; a trunk with no free line
+    /// fails the leg 503, as a congested network would. False when the child failed.
+    /// </summary>
+    private bool AdmitChild(LiveCall child, RouteCarrier carrier)
     {
-        var sid = child.Call.Sid;
-        if (_s.Router.Route(child.Call.To) is not { } carrier)
+        var sid = child.Call.Sid.Value;
+        if (!carrier.TryAdmit(sid, static () => { }))
         {
-            Fire(child, CallTrigger.RouteFailed, 404);
-            return;
-        }
-        if (!carrier.TryAdmit(sid.Value, static () => { }))
-        {
-            carrier.Withdraw(sid.Value);
+            carrier.Withdraw(sid);
             Fire(child, CallTrigger.RouteFailed, 503);
-            return;
+            return false;
         }
         child.Call = child.Call with { Carrier = carrier.Name };
-        Fire(child, CallTrigger.Dial);
+        return true;
     }
 
     private Call NewChildCall(Call parent, DialVerb dial, DialNoun noun, string? documentUrl, DateTimeOffset now)

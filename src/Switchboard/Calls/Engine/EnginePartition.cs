@@ -307,6 +307,11 @@ internal sealed partial class EnginePartition : IAsyncDisposable, ITimerVersions
             Fire(live, CallTrigger.RouteFailed, 404);
             return;
         }
+        // An API call took its line while queued; a <Dial> child takes it now.
+        if (live.Call.Direction == CallDirection.OutboundDial && live.Call.Carrier is null && !AdmitChild(live, carrier))
+        {
+            return;
+        }
         live.Leg = carrier.Place(new LegRequest
         {
             CallSid = live.Call.Sid.Value,
