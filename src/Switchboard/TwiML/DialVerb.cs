@@ -1,7 +1,8 @@
 namespace Switchboard.TwiML;
 
 /// <summary>
-/// <c>&lt;Dial&gt;</c> (DOC-DIAL): dials its nouns at once; the first to answer is bridged to the call.
+/// <c>&lt;Dial&gt;</c> (DOC-DIAL): dials its nouns at once (or one after another with <c>sequential</c>); the first to
+/// answer is bridged to the call.
 /// Times are whole seconds as written in the document.
 /// </summary>
 internal sealed record DialVerb : TwimlVerb
@@ -16,5 +17,7 @@ internal sealed record DialVerb : TwimlVerb
     public bool AnswerOnBridge { get; init; }
     public bool HangupOnStar { get; init; }
     public string Record { get; init; } = "do-not-record";
+    /// <summary>Dial the nouns one after another, in order, each for <see cref="Timeout"/>, until one answers.</summary>
+    public bool Sequential { get; init; }
     public required IReadOnlyList<DialNoun> Nouns { get; init; }
 }

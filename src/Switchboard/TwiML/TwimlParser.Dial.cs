@@ -81,7 +81,8 @@ internal static partial class TwimlParser
             || !TryInt("Dial", attributes, "timeout", 30, out var timeout, out error)
             || !TryInt("Dial", attributes, "timeLimit", 14400, out var timeLimit, out error)
             || !TryBool("Dial", attributes, "answerOnBridge", out var answerOnBridge, out error)
-            || !TryBool("Dial", attributes, "hangupOnStar", out var hangupOnStar, out error))
+            || !TryBool("Dial", attributes, "hangupOnStar", out var hangupOnStar, out error)
+            || !TryBool("Dial", attributes, "sequential", out var sequential, out error))
         {
             return null;
         }
@@ -107,6 +108,7 @@ internal static partial class TwimlParser
             AnswerOnBridge = answerOnBridge,
             HangupOnStar = hangupOnStar,
             Record = record,
+            Sequential = sequential,
         };
     }
 

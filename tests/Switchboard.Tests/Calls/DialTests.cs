@@ -91,6 +91,70 @@ public sealed class DialTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task DialSequential_EachNounInTurnUntilOneAnswers()
+    {
+        // Rings out after the dial's 5 s, then busy after 1 s, then answers after 1 s: each is dialed only once the one
+        // before has ended.
+        var parent = await AnsweredParentAsync(
+            $"<Response><Dial sequential=\"true\" timeout=\"5\" timeLimit=\"2\" action=\"{_receiver.Url("action")}\">" +
+            $"{Noun("Number", "+14155550102")}{Noun("Number", "+14155550101")}{Noun("Number", "+14155550100")}</Dial></Response>");
+        await WaitChildAsync("ringing", "+14155550102");
+        Assert.Single(await CallResource.ReadAsync(parentCallSid: parent.Sid, client: _host.Client));
+        _host.Advance(5);
+        var noAnswer = await WaitChildAsync("no-answer", "+14155550102");
+        var second = await WaitChildAsync("initiated", "+14155550101");
+        Assert.Equal(noAnswer["Timestamp"], second["Timestamp"]);
+        await WaitChildAsync("ringing", "+14155550101");
+        _host.Advance(1);
+        var busy = await WaitChildAsync("busy", "+14155550101");
+        var third = await WaitChildAsync("initiated", "+14155550100");
+        Assert.Equal(busy["Timestamp"], third["Timestamp"]);
+        await WaitChildAsync("ringing", "+14155550100");
+        _host.Advance(1);
+        await WaitChildAsync("in-progress", "+14155550100");
+        _host.Advance(2);
+
+        var action = await WaitActionAsync();
+        Assert.Equal("completed", action["DialCallStatus"]);
+        Assert.Equal(third["CallSid"], action["DialCallSid"]);
+        Assert.Equal("2", action["DialCallDuration"]);
+        Assert.Equal(3, (await CallResource.ReadAsync(parentCallSid: parent.Sid, client: _host.Client)).Count());
+    }
+
+    [Fact]
+    public async Task DialSequential_NoneAnswers_ActionAfterTheLast()
+    {
+        await AnsweredParentAsync(
+            $"<Response><Dial sequential=\"true\" action=\"{_receiver.Url("action")}\">" +
+            $"{Noun("Number", "+14155550103")}{Noun("Number", "+14155550101")}</Dial></Response>");
+        // Unreachable at once, so the second is dialed in the same instant; it rings 1 s, then busy.
+        var failed = await WaitChildAsync("failed", "+14155550103");
+        var second = await WaitChildAsync("initiated", "+14155550101");
+        Assert.Equal(failed["Timestamp"], second["Timestamp"]);
+        await WaitChildAsync("ringing", "+14155550101");
+        _host.Advance(1);
+
+        var action = await WaitActionAsync();
+        Assert.Equal("busy", action["DialCallStatus"]);
+        await WaitChildAsync("busy", "+14155550101");
+    }
+
+    [Fact]
+    public async Task DialSequential_ParentHangsUp_TheRestIsNeverDialed()
+    {
+        var parent = await AnsweredParentAsync(
+            $"<Response><Dial sequential=\"true\">{Noun("Number", "+14155550102")}{Noun("Number", "+14155550100")}</Dial></Response>");
+        await WaitChildAsync("ringing", "+14155550102");
+
+        await CallResource.UpdateAsync(pathSid: parent.Sid, status: CallResource.UpdateStatusEnum.Completed, client: _host.Client);
+        await WaitChildAsync("canceled", "+14155550102");
+        await _receiver.WaitForStatusAsync(parent.Sid, "completed");
+        _host.Advance(60);
+        var children = await CallResource.ReadAsync(parentCallSid: parent.Sid, client: _host.Client);
+        Assert.Equal(["+14155550102"], children.Select(c => c.To));
+    }
+
+    [Fact]
     public async Task DialSipAndClient_AnswerAndReportSipParameters()
     {
         await AnsweredParentAsync(

@@ -21,6 +21,8 @@ internal sealed class DialSession(DialVerb verb, string? documentUrl, DateTimeOf
     public CallSid? Answered { get; set; }
     /// <summary>Whether <see cref="Answered"/> is connected to the parent.</summary>
     public bool Bridged { get; set; }
+    /// <summary>A sequential dial's nouns not dialed yet, in order.</summary>
+    public Queue<DialNoun> Pending { get; } = new();
     /// <summary>True while the children are being created, so an instant failure cannot end the dial early.</summary>
     public bool Starting { get; set; }
 }

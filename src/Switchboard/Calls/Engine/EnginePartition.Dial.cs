@@ -15,17 +15,22 @@ internal sealed partial class EnginePartition
     private void StartDial(LiveCall parent, DialVerb dial)
     {
         var now = Now;
-        var session = new DialSession(dial, parent.Application.DocumentUrl, now) { Starting = true };
+        var session = new DialSession(dial, parent.Application.DocumentUrl, now);
         parent.Dial = session;
+        if (dial.Sequential)
+        {
+            foreach (var noun in dial.Nouns)
+            {
+                session.Pending.Enqueue(noun);
+            }
+            DialNext(parent, session);
+            return;
+        }
+        session.Starting = true;
         var children = new List<LiveCall>(dial.Nouns.Count);
         foreach (var noun in dial.Nouns)
         {
-            var child = new LiveCall(this, NewChildCall(parent.Call, dial, noun, session.DocumentUrl, now)) { Noun = noun };
-            _calls.Add(child.Call.Sid, child);
-            session.Children.Add(child.Call.Sid);
-            session.Ringing.Add(child.Call.Sid);
-            children.Add(child);
-            _s.Metrics.Created(child.Call);
+            children.Add(AddChild(parent, session, noun, now));
         }
         foreach (var child in children)
         {
@@ -36,6 +41,34 @@ internal sealed partial class EnginePartition
         {
             EndDial(parent, session, DialEnd.AllEnded);
         }
+    }
+
+    /// <summary>
+    /// A sequential dial's next leg: the next noun is dialed once the previous one ended unanswered, until one rings or
+    /// answers; with none left, the dial ends.
+    /// </summary>
+    private void DialNext(LiveCall parent, DialSession session)
+    {
+        session.Starting = true;
+        while (parent.Dial == session && session.Answered is null && session.Ringing.Count == 0 && session.Pending.TryDequeue(out var noun))
+        {
+            DispatchChild(AddChild(parent, session, noun, Now));
+        }
+        session.Starting = false;
+        if (parent.Dial == session && session.Ringing.Count == 0 && session.Answered is null)
+        {
+            EndDial(parent, session, DialEnd.AllEnded);
+        }
+    }
+
+    private LiveCall AddChild(LiveCall parent, DialSession session, DialNoun noun, DateTimeOffset now)
+    {
+        var child = new LiveCall(this, NewChildCall(parent.Call, session.Verb, noun, session.DocumentUrl, now)) { Noun = noun };
+        _calls.Add(child.Call.Sid, child);
+        session.Children.Add(child.Call.Sid);
+        session.Ringing.Add(child.Call.Sid);
+        _s.Metrics.Created(child.Call);
+        return child;
     }
 
     /// <summary>
@@ -138,10 +171,16 @@ internal sealed partial class EnginePartition
             EndDial(parent, session, DialEnd.AnsweredLegEnded);
             return;
         }
-        if (!session.Starting && session.Ringing.Count == 0 && session.Answered is null)
+        if (session.Starting || session.Ringing.Count > 0 || session.Answered is not null)
         {
-            EndDial(parent, session, DialEnd.AllEnded);
+            return;
         }
+        if (session.Pending.Count > 0)
+        {
+            DialNext(parent, session);
+            return;
+        }
+        EndDial(parent, session, DialEnd.AllEnded);
     }
 
     /// <summary>The answered child's whisper finished (or it had none): connect it to the parent.</summary>
