@@ -67,4 +67,10 @@ public sealed record LegRequest
     public string? SendDigits { get; init; }
     /// <summary>An SDP offer to send instead of the carrier's own (a bridged trunk call passes the caller's through).</summary>
     public string? SdpOffer { get; init; }
+    /// <summary>
+    /// Digest credentials for this leg (<c>&lt;Sip username password&gt;</c>), answered to the far end's 401/407 instead of
+    /// the trunk's own; a carrier without SIP ignores them.
+    /// </summary>
+    public string? Username { get; init; }
+    public string? Password { get; init; }
 }

@@ -5,10 +5,10 @@ namespace Switchboard.Tests.Carriers;
 /// <summary>&lt;Dial&gt; legs that go out through a SIP trunk: real INVITEs to sipp, with the child's own callbacks.</summary>
 public sealed class DialThroughSipTests : CarrierTestBase
 {
-    private async Task<SippProcess> StartAsync(string routePrefix)
+    private async Task<SippProcess> StartAsync(string routePrefix, string scenario = "uas-answer.xml")
     {
         SippFarEnd.RequireSipp();
-        var sipp = Own(SippProcess.StartUas(SippFarEnd.Scenario("uas-answer.xml"), variables: new Dictionary<string, string> { ["ring_ms"] = "300" }));
+        var sipp = Own(SippProcess.StartUas(SippFarEnd.Scenario(scenario), variables: new Dictionary<string, string> { ["ring_ms"] = "300" }));
         var settings = SippFarEnd.Trunk(0, "sipp", sipp.Address);
         settings["Carriers:Trunks:1:Name"] = "sim";
         settings["Carriers:Trunks:1:Kind"] = "sim";
@@ -45,6 +45,27 @@ public sealed class DialThroughSipTests : CarrierTestBase
         Assert.Equal("sipp", (await StoredCallAsync(child[0]["CallSid"])).Carrier);
         await Receiver.WaitForStatusAsync(parent.Sid, "completed", StatusWait);
         await SippFarEnd.AssertPassedAsync(sipp);
+    }
+
+    [Theory]
+    [InlineData("secret", "completed", "200")]
+    [InlineData("wrong", "failed", "403")]
+    public async Task DialSip_UsernameAndPassword_AnswerTheFarEndsDigestChallenge(string password, string dialStatus, string sipCode)
+    {
+        // The trunk has no credentials of its own: the <Sip> noun's are the ones sipp's 401 gets.
+        var sipp = await StartAsync("sip:", "uas-auth.xml");
+        Receiver.ServeTwiml("action", "<Response><Hangup/></Response>");
+        await Host.CreateCallAsync("+14155550100", Receiver,
+            twiml: Twiml($"<Sip {Callbacks} username=\"alice\" password=\"{password}\">sip:bob@{sipp.Address}</Sip>"));
+
+        var action = await Receiver.WaitForAsync(r => r.Path == "/action", StatusWait, "the action request");
+        Assert.Equal(dialStatus, action["DialCallStatus"]);
+        Assert.Equal(sipCode, action["DialSipResponseCode"]);
+        if (dialStatus == "completed")
+        {
+            await SippFarEnd.AssertPassedAsync(sipp);
+            Assert.Contains("Authorization: Digest username=\"alice\"", sipp.Messages(), StringComparison.Ordinal);
+        }
     }
 
     [Fact]

@@ -318,6 +318,8 @@ internal sealed partial class EnginePartition : IAsyncDisposable, ITimerVersions
             To = live.Call.To,
             From = live.Call.From,
             SendDigits = live.Call.Instructions.SendDigits,
+            Username = live.Noun is { Kind: DialNounKind.Sip } sip ? sip.Username : null,
+            Password = live.Noun is { Kind: DialNounKind.Sip } sipNoun ? sipNoun.Password : null,
         }, live);
     }
 

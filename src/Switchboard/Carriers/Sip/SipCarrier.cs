@@ -67,7 +67,9 @@ public sealed class SipCarrier(TrunkOptions trunk, SipEndpointProvider endpoints
                 {
                     Target = target,
                     FromUser = from,
-                    Credentials = carrier._credentials,
+                    Credentials = string.IsNullOrEmpty(request.Username)
+                        ? carrier._credentials
+                        : new SipCredentials(request.Username, request.Password ?? ""),
                     Sdp = request.SdpOffer,
                 }, CancellationToken.None);
             }
