@@ -207,7 +207,7 @@ internal static class CallsEndpoints
             return invalid;
         }
         var offset = PageEnvelope.OffsetOf(token, page, pageSize);
-        return PageEnvelope.OffsetPage(http, page, pageSize, token, offset, Array.Empty<CallEventRecord>(), "recordings", static (_, _) => { });
+        return PageEnvelope.OffsetPage(http, page, pageSize, token, offset, Array.Empty<object>(), "recordings", static (_, _) => { });
     }
 
     private static async Task<IResult> ListNotificationsAsync(HttpContext http, string CallSid, ICallStore store)
@@ -222,12 +222,12 @@ internal static class CallsEndpoints
             return error;
         }
         var (filter, filterError) = ListQuery.Notifications(http.Request.Query);
-        if (filterError is not null)
+        if (filter is null)
         {
-            return filterError;
+            return filterError!;
         }
         var offset = PageEnvelope.OffsetOf(token, page, pageSize);
-        var rows = await store.ListNotificationsAsync(call.Sid, filter!, offset, pageSize + 1, http.RequestAborted);
+        var rows = await store.ListNotificationsAsync(call.Sid, filter, offset, pageSize + 1, http.RequestAborted);
         return PageEnvelope.OffsetPage(http, page, pageSize, token, offset, rows, "notifications", (j, n) => CallJson.WriteNotification(j, n, instance: false));
     }
 
