@@ -312,14 +312,16 @@ internal sealed partial class EnginePartition : IAsyncDisposable, ITimerVersions
         {
             return;
         }
+        // A <Sip> noun's own digest credentials go with its leg.
+        var sip = live.Noun is { Kind: DialNounKind.Sip } noun ? noun : null;
         live.Leg = carrier.Place(new LegRequest
         {
             CallSid = live.Call.Sid.Value,
             To = live.Call.To,
             From = live.Call.From,
             SendDigits = live.Call.Instructions.SendDigits,
-            Username = live.Noun is { Kind: DialNounKind.Sip } sip ? sip.Username : null,
-            Password = live.Noun is { Kind: DialNounKind.Sip } sipNoun ? sipNoun.Password : null,
+            Username = sip?.Username,
+            Password = sip?.Password,
         }, live);
     }
 
