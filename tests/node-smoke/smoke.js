@@ -73,6 +73,11 @@ async function main() {
   assert.deepEqual(listed.map((c) => c.sid).sort(), [...created].sort(), 'list pageSize=2 limit=3: the 3 created SIDs');
   ok('list({pageSize: 2, limit: 3}): 3 calls across 2 pages');
 
+  // A call's sub-resources: no recordings (there is no media), no notifications of either level.
+  assert.deepEqual(await client.calls(created[0]).recordings.list(), [], 'recordings: none');
+  assert.deepEqual(await client.calls(created[0]).notifications.list({ log: 0 }), [], 'notifications log=0: none');
+  ok(`sub-resources of ${created[0]}: recordings [], notifications (log=0) []`);
+
   // Cancel one.
   const target = created[1];
   const canceled = await client.calls(target).update({ status: 'canceled' });

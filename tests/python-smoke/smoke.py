@@ -120,6 +120,9 @@ def signed_callbacks(client, auth_token):
         check(all(p["CallSid"] == call.sid and p["CallbackSource"] == "call-progress-events" for p, _ in got), "CallSid and CallbackSource")
         check(got[2][0].get("SipResponseCode") == "487", f"SipResponseCode {got[2][0].get('SipResponseCode')}")
         ok(f"callbacks: initiated, ringing, canceled (SequenceNumber 0-2, SipResponseCode 487), each signature valid for RequestValidator")
+        check(client.calls(call.sid).recordings.list() == [], "recordings of the call: none (no media)")
+        check(client.calls(call.sid).notifications.list(log=1) == [], "warnings of the call: none")
+        ok("sub-resources: recordings [], notifications (log=1) []")
         check(client.calls(call.sid).delete() is True, "delete the callback call")
     finally:
         receiver.server.shutdown()

@@ -5,8 +5,8 @@ namespace Switchboard.Tests.Api;
 
 /// <summary>
 /// Drives the real server with the official Node SDK (twilio-node, pinned in tests/node-smoke/package.json):
-/// tests/node-smoke/smoke.js creates, fetches, pages, cancels and provokes an error, and this test checks
-/// its exit code and that the server holds the call it canceled.
+/// tests/node-smoke/smoke.js creates, fetches, pages, lists a call's recordings and notifications, cancels and provokes
+/// an error, and this test checks its exit code and that the server holds the call it canceled.
 /// </summary>
 public sealed class NodeSdkSmokeTests
 {
