@@ -66,7 +66,6 @@ public sealed record CallEventRecord
     public string? Error { get; init; }
 }
 
-/// <summary>A call notification (an error or warning logged against the call).</summary>
 /// <summary>List Call Notifications' filters (reference §2): <c>Log</c> and a <c>MessageDate</c> range.</summary>
 public sealed record NotificationQuery
 {
@@ -78,6 +77,7 @@ public sealed record NotificationQuery
     public DateTimeOffset? Before { get; init; }
 }
 
+/// <summary>A call notification (an error or warning logged against the call).</summary>
 public sealed record NotificationRecord
 {
     public required string Sid { get; init; }
